@@ -1,0 +1,1 @@
+"""Content marketing: exercises and articles that link to the products they need."""

@@ -1,0 +1,109 @@
+"""Content tables: exercises, articles, and their links to products and to each other."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.catalog.models import Product, Variant
+from storefront.extensions import db
+from storefront.timeutil import UTCDateTime, utcnow
+
+LINK_ROLES = ("required", "optional")
+ARTICLE_STATUSES = ("draft", "published")
+
+
+class Exercise(db.Model):
+    """A movement the shop teaches, with steps, the muscles it trains and the gear it needs."""
+
+    __tablename__ = "exercise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[list] = mapped_column(JSON, default=list)
+    muscles: Mapped[list] = mapped_column(JSON, default=list)
+    safety: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    product_links: Mapped[list[ExerciseProduct]] = relationship(
+        back_populates="exercise", cascade="all, delete-orphan",
+        order_by="ExerciseProduct.position")
+
+
+class ExerciseProduct(db.Model):
+    """An exercise uses a product, as required or optional gear, with a recommended variant."""
+
+    __tablename__ = "exercise_product"
+    __table_args__ = (CheckConstraint("role IN ('required', 'optional')", name="known_role"),)
+
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), default="required")
+    recommended_variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variant.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    exercise: Mapped[Exercise] = relationship(back_populates="product_links")
+    product: Mapped[Product] = relationship()
+    recommended_variant: Mapped[Variant | None] = relationship()
+
+
+class Article(db.Model):
+    """A piece of writing, kept as Markdown with shortcodes, published or draft."""
+
+    __tablename__ = "article"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    exercise_links: Mapped[list[ArticleExercise]] = relationship(
+        back_populates="article", cascade="all, delete-orphan",
+        order_by="ArticleExercise.position")
+    product_links: Mapped[list[ArticleProduct]] = relationship(
+        back_populates="article", cascade="all, delete-orphan",
+        order_by="ArticleProduct.position")
+
+
+class ArticleExercise(db.Model):
+    """An article teaches an exercise."""
+
+    __tablename__ = "article_exercise"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    article: Mapped[Article] = relationship(back_populates="exercise_links")
+    exercise: Mapped[Exercise] = relationship()
+
+
+class ArticleProduct(db.Model):
+    """An article recommends a product."""
+
+    __tablename__ = "article_product"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    article: Mapped[Article] = relationship(back_populates="product_links")
+    product: Mapped[Product] = relationship()

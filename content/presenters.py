@@ -1,0 +1,91 @@
+"""Turning content rows into the shapes the API and the pages share."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storefront.catalog.models import Product
+from storefront.catalog.services import price_from
+from storefront.urls import page_url
+
+from .markdown import Card, render, shortcodes
+from .models import Exercise
+
+
+def with_source(url: str, source: str) -> str:
+    """A product link that remembers which piece of content it came from."""
+    return f"{url}?source={source}"
+
+
+def exercise_summary(exercise) -> dict:
+    """The list form of an exercise."""
+    return {"slug": exercise.slug, "name": exercise.name, "summary": exercise.summary,
+            "url": page_url("exercise", exercise.slug)}
+
+
+def exercise_detail(exercise, articles) -> dict:
+    """The full form of an exercise, gear links carrying the exercise as their source."""
+    source = f"exercise:{exercise.slug}"
+    return {
+        **exercise_summary(exercise),
+        "steps": list(exercise.steps),
+        "muscles": list(exercise.muscles),
+        "safety": exercise.safety,
+        "products": [{
+            "slug": link.product.slug,
+            "name": link.product.name,
+            "sku": link.recommended_variant.sku if link.recommended_variant else None,
+            "role": link.role,
+            "url": with_source(page_url("product", link.product.slug), source),
+        } for link in exercise.product_links],
+        "articles": [{"slug": a.slug, "title": a.title, "url": page_url("article", a.slug)}
+                     for a in articles],
+    }
+
+
+def article_summary(article) -> dict:
+    """The list form of an article."""
+    return {"slug": article.slug, "title": article.title, "summary": article.summary,
+            "published_at": article.published_at, "url": page_url("article", article.slug)}
+
+
+def article_detail(session, article) -> dict:
+    """The full form of an article, body rendered with its cards."""
+    source = f"article:{article.slug}"
+    return {
+        **article_summary(article),
+        "body_html": str(render_body(session, article)),
+        "exercises": [{"slug": link.exercise.slug, "name": link.exercise.name,
+                       "url": page_url("exercise", link.exercise.slug)}
+                      for link in article.exercise_links],
+        "products": [{"slug": link.product.slug, "name": link.product.name,
+                      "url": with_source(page_url("product", link.product.slug), source)}
+                     for link in article.product_links],
+        "comment_count": 0,
+    }
+
+
+def render_body(session, article):
+    """The article's HTML, each shortcode a card (two queries, whatever the count)."""
+    wanted = shortcodes(article.body_markdown)
+    slugs = {kind: {slug for k, slug, _ in wanted if k == kind} for kind in ("exercise", "product")}
+    cards = {}
+    if slugs["exercise"]:
+        for ex in session.scalars(select(Exercise).where(Exercise.slug.in_(slugs["exercise"]))):
+            cards["exercise", ex.slug] = Card("exercise", ex.name,
+                                              page_url("exercise", ex.slug), ex.summary)
+    if slugs["product"]:
+        source = f"article:{article.slug}"
+        for product in session.scalars(select(Product).where(Product.slug.in_(slugs["product"]))
+                                       .options(selectinload(Product.variants))):
+            cheapest = price_from(product)
+            cards["product", product.slug] = Card(
+                "product", product.name, with_source(page_url("product", product.slug), source),
+                _first_paragraph(product.description),
+                f"From {cheapest.formatted}" if cheapest else "")
+    return render(article.body_markdown, cards)
+
+
+def _first_paragraph(text: str) -> str:
+    return text.strip().split("\n\n", 1)[0].replace("\n", " ")

@@ -1,0 +1,1 @@
+"""The plugin system (pluggy) and the plugins that ship with the shop."""

@@ -1,0 +1,121 @@
+"""The commerce core: `create_app()` for the standalone shop, `Storefront` for host apps."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+
+from .config import ConfigError, apply_defaults, from_environment
+
+__all__ = ["ConfigError", "Storefront", "create_app"]
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+@dataclass
+class StorefrontState:
+    """Per-app state of the extension, kept in `app.extensions["storefront"]`."""
+
+    plugins: object
+    api: object
+    api_prefix: str
+    pages: bool
+    api_paths: tuple[str, ...] = ()
+    blueprint_names: set[str] = field(default_factory=set)
+    render_html_error: Callable = field(default=lambda error: error)
+
+
+class Storefront:
+    """The Flask extension that mounts the shop's API (and optionally its pages) into an app."""
+
+    def __init__(self, app: Flask | None = None, **options):
+        self.options = options
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, *, api_prefix: str | None = None, pages: bool | None = None,
+                 plugin_manager=None) -> None:
+        """Bind the core to `app`: database, migrations, login, rate limits, API and pages."""
+        from plugins.manager import build_plugin_manager
+
+        from . import database, security
+        from .cli import register_commands
+        from .extensions import db, limiter, login, migrate
+        from .restapi import StorefrontApi
+
+        options = {**self.options}
+        if api_prefix is not None:
+            options["api_prefix"] = api_prefix
+        if pages is not None:
+            options["pages"] = pages
+        config = app.config
+        if "api_prefix" in options:
+            config["STOREFRONT_API_PREFIX"] = options["api_prefix"]
+        if "pages" in options:
+            config["STOREFRONT_PAGES"] = options["pages"]
+        config.setdefault("STOREFRONT_API_PREFIX", "/api/v1")
+        config.setdefault("STOREFRONT_PAGES", True)
+        config.setdefault("STOREFRONT_PAGES_PREFIX", "")
+        config.setdefault("STOREFRONT_ASSETS_PATH",
+                          config["STOREFRONT_PAGES_PREFIX"].rstrip("/") + "/assets")
+        config.setdefault("STOREFRONT_LOAD_ENTRYPOINTS", not app.testing)
+        config.setdefault("STOREFRONT_API_TITLE", "Storefront API")
+        config.setdefault("STOREFRONT_API_VERSION", "v1")
+        config.setdefault("STOREFRONT_OPENAPI_VERSION", "3.0.3")
+        prefix = "/" + config["STOREFRONT_API_PREFIX"].strip("/")
+        docs_prefix = prefix.rsplit("/", 1)[0] or "/"
+        config.setdefault("STOREFRONT_OPENAPI_URL_PREFIX", docs_prefix)
+        config.setdefault("STOREFRONT_OPENAPI_JSON_PATH", "openapi.json")
+        if "SQLALCHEMY_DATABASE_URI" not in config:
+            config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+                Path(app.instance_path) / "storefront.db")
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        config.setdefault("PUBLIC_BASE_URL", "")
+        config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+        if "sqlalchemy" not in app.extensions:
+            db.init_app(app)
+        database.configure_engine_events(app)
+        migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+        login.init_app(app)
+        limiter.init_app(app)
+
+        manager = plugin_manager or build_plugin_manager(
+            load_entrypoints=config["STOREFRONT_LOAD_ENTRYPOINTS"])
+        api = StorefrontApi(config_prefix="STOREFRONT_")
+        docs_path = docs_prefix.rstrip("/") + "/" + config["STOREFRONT_OPENAPI_JSON_PATH"]
+        state = StorefrontState(plugins=manager, api=api, api_prefix=prefix,
+                                pages=bool(config["STOREFRONT_PAGES"]),
+                                api_paths=(prefix, docs_path))
+        app.extensions["storefront"] = state
+        api.init_app(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+        api.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer"})
+
+        from .blueprints import register_blueprints
+        register_blueprints(app, state)
+        security.init_app(app, state)
+        register_commands(app)
+
+
+API_DESCRIPTION = (
+    "Catalogue, content, cart and checkout of the shop. Money is `{amount, currency, "
+    "formatted}` with `amount` in minor units. Lists take `limit` and `cursor` and answer "
+    "`{items, next_cursor}`. Errors are `{code, status, message, errors}`.")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the standalone shop: defaults, then the environment, then `config`."""
+    instance_path = os.environ.get("STOREFRONT_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    settings = from_environment(os.environ)
+    settings.update(config or {})
+    apply_defaults(settings, app.instance_path)
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Storefront().init_app(app)
+    return app

@@ -1,0 +1,42 @@
+"""Mounting the core's and the plugins' blueprints at their prefixes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_smorest import Blueprint as ApiBlueprint
+
+from .caching import add_cache_headers
+
+
+def register_blueprints(app: Flask, state) -> None:
+    """Register API blueprints under the API prefix and page blueprints under the pages prefix."""
+    from .catalog.api import make_blueprints as catalog_api
+    from .staff.api import make_blueprint as staff_api
+
+    api_blueprints: list[ApiBlueprint] = [*catalog_api(), staff_api()]
+    for contributed in state.plugins.hook.storefront_api_blueprints():
+        api_blueprints.extend(contributed)
+    for blp in api_blueprints:
+        blp.after_request(add_cache_headers)
+        state.api.register_blueprint(blp, url_prefix=state.api_prefix + (blp.url_prefix or ""))
+        state.blueprint_names.add(blp.name)
+
+    assets = Blueprint("storefront_assets", __name__, static_folder="web/static",
+                       static_url_path=app.config["STOREFRONT_ASSETS_PATH"])
+    app.register_blueprint(assets)
+    state.blueprint_names.add(assets.name)
+
+    if not state.pages:
+        return
+    from .staff.console import make_blueprint as staff_console
+    from .web import make_blueprint as web_pages
+    from .web import render_error_page
+
+    pages_prefix = app.config["STOREFRONT_PAGES_PREFIX"].rstrip("/")
+    page_blueprints: list[Blueprint] = [web_pages(), staff_console()]
+    for contributed in state.plugins.hook.storefront_web_blueprints():
+        page_blueprints.extend(contributed)
+    state.render_html_error = render_error_page
+    for bp in page_blueprints:
+        app.register_blueprint(bp, url_prefix=pages_prefix + (bp.url_prefix or ""))
+        state.blueprint_names.add(bp.name)

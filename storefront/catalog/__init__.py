@@ -1,0 +1,1 @@
+"""Products, their variants and stock."""

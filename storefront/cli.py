@@ -1,0 +1,78 @@
+"""The `storefront` command: Flask's commands plus the shop's own."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import ConfigError, create_app
+from .extensions import db
+
+
+def _create_app():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app,
+             help="Run and manage the shop. Settings come from the environment (see README).")
+def cli():
+    """The storefront command group: Flask's commands plus those the app registers."""
+
+
+def register_commands(app) -> None:
+    """Add the shop's commands to `app.cli`, so `flask` in a host app has them too."""
+    for command in (seed_demo_command, create_staff_command, create_token_command):
+        app.cli.add_command(command)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load the demo bands, exercises and article (safe to run again)."""
+    from .demo import seed_demo
+    products = seed_demo(db.session, current_app.extensions["storefront"].plugins)
+    click.echo(f"Demo data ready: {len(products)} products.")
+
+
+@click.command("create-staff")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(["moderator", "admin"]), required=True,
+              help="moderator: moderation only; admin: everything.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for (hidden) when not given.")
+def create_staff_command(email, role, password):
+    """Add a staff member who can log in to the console."""
+    from .staff.services import StaffError, create_staff
+    try:
+        user = create_staff(db.session, email, role, password)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--label", default="", help="A note to recognise the token by.")
+def create_token_command(email, label):
+    """Make a staff API token; it is printed once, on the last line."""
+    from .staff.services import StaffError, create_token
+    try:
+        token = create_token(db.session, email, label)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("Keep this token safe; it will not be shown again:")
+    click.echo(token)
+
+
+def main():
+    """Console-script entry point: settings errors are one line, not a traceback."""
+    try:
+        cli(prog_name="storefront", standalone_mode=True)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,39 @@
+"""The JSON API's Api object: OpenAPI document, JSON errors only under the API prefix."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+
+def is_api_request() -> bool:
+    """Whether the current request is for the JSON API (or its OpenAPI document)."""
+    state = current_app.extensions["storefront"]
+    path = request.path
+    return any(path == p or path.startswith(p + "/") for p in state.api_paths)
+
+
+class StorefrontApi(Api):
+    """flask-smorest's Api, answering errors as JSON only on the shop's own API paths.
+
+    flask-smorest registers its JSON error handler for the whole app; a host app's
+    own pages (and our HTML pages) must keep their usual error pages.
+    """
+
+    def _register_error_handlers(self):
+        self._app.register_error_handler(HTTPException, self._handle_http_exception)
+
+    def _handle_http_exception(self, error):
+        if not is_api_request():
+            return current_app.extensions["storefront"].render_html_error(error)
+        if error.code >= 500:
+            current_app.logger.error("API error %s on %s %s", error.code, request.method,
+                                     request.path, exc_info=getattr(error, "original_exception", None))
+        payload, code, headers = self.handle_http_exception(error)
+        payload.setdefault("message", error.description)
+        if error.code == 405:
+            headers = {**headers, "Allow": ", ".join(error.valid_methods or [])}
+        if error.code == 429:
+            headers = {**headers, **(getattr(error, "data", None) or {}).get("headers", {})}
+        return payload, code, headers

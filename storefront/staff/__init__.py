@@ -1,0 +1,1 @@
+"""Staff users, their roles, API tokens and the staff console."""

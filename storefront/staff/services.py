@@ -1,0 +1,106 @@
+"""Staff rules: creating people and tokens, checking passwords and tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..timeutil import utcnow
+from .models import ROLES, ApiToken, StaffUser
+
+TOKEN_PREFIX = "sft_"
+MIN_PASSWORD_LENGTH = 10
+# Touching last_used_at on every request would be a write per call; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class StaffError(ValueError):
+    """A staff request that cannot be carried out, with a message for the person."""
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def create_staff(session, email: str, role: str, password: str) -> StaffUser:
+    """Add a staff member with an argon2-hashed password."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise StaffError(f"{email!r} is not an email address.")
+    if role not in ROLES:
+        raise StaffError(f"Role must be one of {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), active=True)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise StaffError(f"A staff member with email {email} already exists.") from None
+    return user
+
+
+def find_staff(session, email: str) -> StaffUser | None:
+    """The staff member with this email, if any."""
+    return session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.email) == normalise_email(email)))
+
+
+def authenticate(session, email: str, password: str) -> StaffUser | None:
+    """The active staff member with this email and password, or None."""
+    user = find_staff(session, email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    session.commit()
+    return user
+
+
+def hash_token(token: str) -> str:
+    """Tokens are long and random, so a fast digest is enough to keep them safe at rest."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session, email: str, label: str = "") -> str:
+    """Make a new API token for a staff member; the token is returned once, never stored."""
+    user = find_staff(session, email)
+    if user is None:
+        raise StaffError(f"No staff member with email {normalise_email(email)}.")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
+    session.commit()
+    return token
+
+
+def user_for_token(session, token: str) -> StaffUser | None:
+    """The active staff member holding this token, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+                         .options(joinedload(ApiToken.user)))
+    if row is None or not row.user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        session.commit()
+    return row.user

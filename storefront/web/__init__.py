@@ -1,0 +1,107 @@
+"""The reference storefront: server-rendered pages over the same services as the API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..catalog import services as catalog
+from ..catalog.api import product_detail, product_summary
+from ..extensions import db
+from ..pagination import decode_cursor
+from ..textsearch import clean_query
+from ..urls import page_url
+
+HOME_PRODUCTS = 12
+SEARCH_LIMIT = 20
+
+
+def _plugins():
+    return current_app.extensions["storefront"].plugins
+
+
+def make_blueprint() -> Blueprint:
+    """A fresh blueprint of the shop's own pages for one app."""
+    bp = Blueprint("web", __name__, template_folder="templates")
+
+    @bp.app_context_processor
+    def navigation():
+        """Header links contributed by plugins, for every page."""
+        def storefront_nav():
+            links = [link for contributed in _plugins().hook.storefront_navigation()
+                     for link in contributed]
+            return sorted(links, key=lambda link: (link.order, link.label))
+        return {"storefront_nav": storefront_nav}
+
+    @bp.route("/")
+    def home():
+        """Home: the bands and the latest article."""
+        rows, _ = catalog.list_products(db.session, limit=HOME_PRODUCTS, cursor=None)
+        featured = [link for contributed in _plugins().hook.featured_content(limit=1)
+                    for link in contributed]
+        return render_template("storefront/home.html",
+                               products=[product_summary(p) for p in rows], featured=featured)
+
+    @bp.route("/products")
+    def products():
+        """Every band, a page at a time."""
+        cursor = request.args.get("cursor")
+        if cursor is not None:
+            try:
+                decode_cursor(cursor, (int,))
+            except HTTPException:
+                abort(404)
+        rows, next_cursor = catalog.list_products(db.session, limit=24, cursor=cursor)
+        return render_template("storefront/products.html",
+                               products=[product_summary(p) for p in rows],
+                               next_cursor=next_cursor)
+
+    @bp.route("/products/<slug>")
+    def product(slug):
+        """One product: variants, prices, stock and the exercises it supports."""
+        try:
+            view = catalog.product_view(db.session, _plugins(), slug)
+        except catalog.NotFound:
+            abort(404)
+        return render_template("storefront/product.html", product=product_detail(view),
+                               exercises=view.exercises)
+
+    @bp.route("/cart")
+    def cart():
+        """The cart page."""
+        has_exercises = "content.exercises" in current_app.view_functions
+        return render_template("storefront/cart.html", has_exercises=has_exercises)
+
+    @bp.route("/search")
+    def search():
+        """Search results for the header box: products first, then content."""
+        query = clean_query(request.args.get("q"))
+        if not query:
+            return render_template("storefront/search.html", search_query="",
+                                   error="Type a word to search for, such as “bridge”."), 422
+        results = [{"kind": "product", "title": p.name, "url": page_url("product", p.slug),
+                    "summary": p.description}
+                   for p in catalog.search_products(db.session, query, SEARCH_LIMIT)]
+        for contributed in _plugins().hook.content_search(query=query, limit=SEARCH_LIMIT):
+            results += [{"kind": link.kind, "title": link.title, "url": link.url,
+                         "summary": link.summary} for link in contributed]
+        return render_template("storefront/search.html", search_query=query,
+                               results=results[:SEARCH_LIMIT])
+
+    return bp
+
+
+ERROR_TITLES = {404: "Page not found", 405: "Not allowed here", 429: "Slow down a little"}
+
+
+def render_error_page(error: HTTPException):
+    """Our own error page for the shop's pages (the host app keeps its own elsewhere)."""
+    state = current_app.extensions["storefront"]
+    ours = (current_app.config["STOREFRONT_SECURITY_HEADERS"] == "all"
+            or request.blueprint in state.blueprint_names)
+    if not ours or error.code is None:
+        return error
+    title = ERROR_TITLES.get(error.code, "Something went wrong")
+    message = ("We could not find that page. It may have moved."
+               if error.code == 404 else error.description)
+    return render_template("storefront/error.html", title=title, message=message), error.code

@@ -1,0 +1,132 @@
+"""Fixtures: every database test runs on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from storefront import create_app
+from storefront.extensions import db
+
+from .factories import StaffActions
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def _config(url: str, **extra) -> dict:
+    config = {"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
+              "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "", **extra}
+    if url.startswith("postgres"):
+        # A test that leaves a lock behind fails in seconds instead of hanging the run.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True, "connect_args": {"options": "-c lock_timeout=15000"}}
+    return config
+
+
+def _reset_postgres(url: str) -> None:
+    """Start PostgreSQL from an empty schema; fail loudly when it does not answer."""
+    from storefront.config import normalise_database_url
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database of each kind under test."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    else:
+        url = POSTGRES_URL
+        _reset_postgres(url)
+    app = create_app(_config(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    """The standalone shop on a clean database."""
+    app = create_app(_config(database_url))
+    yield app
+    with app.app_context():
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    """Delete every row (after ending the session's transaction, which would block TRUNCATE)."""
+    db.session.remove()
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """The database session, inside an app context."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def demo(app, session):
+    """The demo catalogue and content, loaded as `storefront seed-demo` loads them."""
+    from storefront.demo import seed_demo
+    return seed_demo(session, app.extensions["storefront"].plugins)
+
+
+@pytest.fixture
+def staff(app, client, session):
+    """Make staff members, tokens and console logins."""
+    return StaffActions(client, session)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements a block of code sends: `with count_queries() as n: ...; n()`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
