@@ -6,7 +6,8 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_migrate.cli import db as migrate_group
 
 from . import ConfigError, create_app
 from .extensions import db
@@ -16,7 +17,21 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app,
+class StorefrontGroup(FlaskGroup):
+    """Flask's group, listing the shop's commands even when the settings are incomplete."""
+
+    def list_commands(self, ctx):
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as exc:
+            # Flask would print a traceback here; one line says what to fix.
+            click.echo(f"Note: {exc}", err=True)
+            self._load_plugin_commands()
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=StorefrontGroup, create_app=_create_app,
              help="Run and manage the shop. Settings come from the environment (see README).")
 def cli():
     """The storefront command group: Flask's commands plus those the app registers."""
@@ -67,6 +82,10 @@ def create_token_command(email, label):
         raise click.ClickException(str(exc)) from None
     click.echo("Keep this token safe; it will not be shown again:")
     click.echo(token)
+
+
+for _command in (seed_demo_command, create_staff_command, create_token_command, migrate_group):
+    cli.add_command(_command)
 
 
 def main():

@@ -27,9 +27,6 @@ class StorefrontApi(Api):
     def _handle_http_exception(self, error):
         if not is_api_request():
             return current_app.extensions["storefront"].render_html_error(error)
-        if error.code >= 500:
-            current_app.logger.error("API error %s on %s %s", error.code, request.method,
-                                     request.path, exc_info=getattr(error, "original_exception", None))
         payload, code, headers = self.handle_http_exception(error)
         payload.setdefault("message", error.description)
         if error.code == 405:
