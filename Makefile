@@ -31,6 +31,7 @@ run: install
 	$(DEV) $(BIN)/storefront run --host $(HOST) --port $(PORT)
 
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:

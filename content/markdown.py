@@ -50,14 +50,16 @@ def split_front_matter(source: str, path: str | None = None) -> tuple[dict, str,
     """Front matter (YAML between `---` lines), the Markdown body and the body's first line."""
     lines = source.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise ContentError("the file must start with '---' and YAML front matter", path=path, line=1)
+        raise ContentError("the file must start with '---' and YAML front matter",
+                           path=path, line=1)
     for index, line in enumerate(lines[1:], start=1):
         if line.strip() == "---":
             try:
                 meta = yaml.safe_load("".join(lines[1:index])) or {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
-                raise ContentError(f"front matter is not valid YAML ({getattr(exc, 'problem', exc)})",
+                problem = getattr(exc, "problem", exc)
+                raise ContentError(f"front matter is not valid YAML ({problem})",
                                    path=path, line=(mark.line + 2) if mark else None) from None
             if not isinstance(meta, dict):
                 raise ContentError("front matter must be a mapping", path=path, line=2)

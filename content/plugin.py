@@ -6,8 +6,10 @@ from plugins.hookspecs import hookimpl
 from plugins.types import NavLink
 from storefront.extensions import db
 
-from . import models  # noqa: F401  (registers the content tables with the metadata)
-from . import services
+from . import (
+    models,  # noqa: F401  (registers the content tables with the metadata)
+    services,
+)
 
 
 @hookimpl

@@ -16,8 +16,9 @@ DEFAULT_PLUGINS = (
 )
 
 
-def build_plugin_manager(*, load_entrypoints: bool = True,
-                         default_plugins: tuple[str, ...] = DEFAULT_PLUGINS) -> pluggy.PluginManager:
+def build_plugin_manager(
+        *, load_entrypoints: bool = True,
+        default_plugins: tuple[str, ...] = DEFAULT_PLUGINS) -> pluggy.PluginManager:
     """A manager with every hook declared and the built-in plugins registered.
 
     Outside plugins are loaded from the `storefront.plugins` entry-point group unless

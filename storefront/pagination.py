@@ -44,7 +44,7 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
         values = None
     if isinstance(values, list) and len(values) == len(kinds):
         try:
-            return [_from_json(v, k) for v, k in zip(values, kinds)]
+            return [_from_json(v, k) for v, k in zip(values, kinds, strict=True)]
         except (TypeError, ValueError):
             pass
     abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Not a valid cursor."]}})

@@ -48,7 +48,8 @@ class SamplePlugin:
 
     @hookimpl
     def product_links(self, product):
-        return [ContentLink(kind="exercise", slug="clamshell", title=f"Clamshell for {product.name}",
+        return [ContentLink(kind="exercise", slug="clamshell",
+                            title=f"Clamshell for {product.name}",
                             url="/exercises/clamshell")]
 
     @hookimpl
@@ -87,7 +88,8 @@ def test_core_imports_neither_content_nor_concrete_plugins_nor_stripe():
     allowed = {"plugins.manager", "plugins.types", "plugins.hookspecs"}
     for path in (ROOT / "storefront").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("plugins"):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module and module.startswith("plugins"):
                 assert node.module in allowed, f"{path} imports {node.module}"
 
 

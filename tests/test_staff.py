@@ -99,8 +99,8 @@ def test_failed_logins_are_rate_limited(database_url):
     app = create_app({"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
                       "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
     client = app.test_client()
-    from tests.factories import StaffActions
     from storefront.extensions import db
+    from tests.factories import StaffActions
     with app.app_context():
         actions = StaffActions(client, db.session)
         user = actions.create()
