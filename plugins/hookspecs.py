@@ -91,3 +91,63 @@ def content_search(query, limit):
     Fires when a reader searches from the header box; `query` is the reader's text,
     already trimmed and never empty. The core adds its own product matches.
     """
+
+
+# ---------------------------------------------------------------------------
+# Payments: each provider answers only for its own name and returns None otherwise
+# ---------------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def create_checkout_session(provider, request, settings):
+    """Start a payment for an order; return a `CheckoutRedirect`, or None if not `provider`.
+
+    Fires once per checkout, after stock is reserved and the order is written.
+    `request` is a `CheckoutRequest`, `settings` a `PaymentSettings`. Raise
+    `PaymentProviderError` when the provider cannot be reached or refuses; the core
+    then cancels the order and releases its stock. Must be safe to retry for the same
+    order (use an idempotency key derived from `request.order_number`).
+    """
+
+
+@hookspec(firstresult=True)
+def verify_webhook(provider, payload, headers, settings):
+    """Turn a provider's webhook into a `PaymentEvent`, or return None if not `provider`.
+
+    Fires for each `POST /webhooks/<provider>`. `payload` is the raw body (bytes),
+    `headers` a plain dict with lower-case names. Raise `WebhookVerificationError` when
+    the signature is missing, wrong or stale. Events the shop has no use for come back
+    with kind `ignored`.
+    """
+
+
+@hookspec(firstresult=True)
+def retrieve_checkout_session(provider, session_id, settings):
+    """Ask the provider about a payment page now; return a `PaymentSessionState`, or None.
+
+    Fires when an event alone cannot be trusted, when the success page is shown before
+    the webhook arrived, and during `storefront reconcile-payments`. Raise
+    `PaymentProviderError` when the provider cannot be reached.
+    """
+
+
+@hookspec(firstresult=True)
+def expire_checkout_session(provider, session_id, settings):
+    """Close a payment page so it can no longer take payment; return True, or None.
+
+    Fires when the shop gives up on an order that is still pending (reconciliation).
+    Raise `PaymentProviderError` when the provider cannot be reached.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Orders and notifications
+# ---------------------------------------------------------------------------
+
+@hookspec
+def order_paid(order):
+    """An order was paid; `order` is an `OrderSummary`. Return value is ignored.
+
+    Fires once per order, after the payment is committed, so a failing notification
+    never undoes a payment. The default plugin writes a confirmation message to the
+    outbox table and the log.
+    """

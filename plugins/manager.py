@@ -12,6 +12,10 @@ ENTRY_POINT_GROUP = "storefront.plugins"
 
 # Built-in behaviour goes through the same manager as outside plugins.
 DEFAULT_PLUGINS = (
+    "storefront.orders.notifications",
+    "plugins.test_payments",
+    "plugins.stripe_payments",
+    "plugins.stripe_webhooks",
     "content.plugin",
 )
 

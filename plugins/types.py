@@ -33,3 +33,130 @@ class NavLink:
     label: str
     endpoint: str
     order: int = 100
+
+
+# ---------------------------------------------------------------------------
+# Payments
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PaymentSettings:
+    """What a payment provider needs to know of the shop's settings."""
+
+    secret_key: str = ""
+    webhook_secret: str = ""
+    api_base: str = ""  # another server for the provider's API, such as a local fake
+    public_base_url: str = ""
+    site_url: str = ""  # base address of the shop's pages (public base URL and pages prefix)
+    webhook_url: str = ""  # where this provider's webhooks are received
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutLine:
+    """One line of an order as the payment page shows it."""
+
+    sku: str
+    name: str
+    quantity: int
+    unit_amount: int  # minor units
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """An order waiting for payment, as handed to a payment provider."""
+
+    order_number: str
+    email: str
+    currency: str
+    total_amount: int  # minor units
+    lines: tuple[CheckoutLine, ...]
+    success_url: str  # may contain {CHECKOUT_SESSION_ID}
+    cancel_url: str
+    expires_at: int  # Unix time after which the payment page stops taking payment
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRedirect:
+    """Where to send the shopper to pay, and the provider's id for that payment page."""
+
+    provider: str
+    session_id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSessionState:
+    """What the provider says about a payment page now (for confirmation and reconciliation)."""
+
+    provider: str
+    session_id: str
+    order_number: str | None
+    status: str  # "open", "complete" or "expired"
+    payment_status: str  # "paid", "unpaid" or "no_payment_required"
+    amount_total: int | None = None
+    currency: str | None = None
+    payment_intent: str | None = None  # the provider's id of the payment itself
+
+
+# What a verified provider event means for an order.
+PAYMENT_EVENT_KINDS = ("paid", "failed", "expired", "refunded", "partially_refunded", "ignored")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """A verified, normalised event from a payment provider.
+
+    `kind` is one of PAYMENT_EVENT_KINDS; `raw_type` keeps the provider's own name
+    (such as `checkout.session.completed`). `event_id` is unique per provider and is
+    applied at most once.
+    """
+
+    provider: str
+    event_id: str
+    kind: str
+    raw_type: str
+    order_number: str | None = None
+    session_id: str | None = None
+    payment_status: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    created: int | None = None
+    return_to: str | None = None  # a hosted page's browser goes here afterwards (same site)
+    payment_intent: str | None = None  # the provider's id of the payment (refunds name it)
+
+
+class PaymentProviderError(Exception):
+    """The provider could not be reached or refused the request; the message is for logs."""
+
+
+class WebhookVerificationError(Exception):
+    """A webhook whose signature is missing, wrong or too old."""
+
+
+# ---------------------------------------------------------------------------
+# Orders
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class OrderLineSummary:
+    """One line of a placed order."""
+
+    sku: str
+    name: str
+    quantity: int
+    unit_amount: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """A placed order, as notification plugins see it."""
+
+    number: str
+    email: str
+    status: str
+    total_amount: int
+    currency: str
+    lines: tuple[OrderLineSummary, ...]
+    url: str = ""

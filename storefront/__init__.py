@@ -27,6 +27,7 @@ class StorefrontState:
     api_paths: tuple[str, ...] = ()
     blueprint_names: set[str] = field(default_factory=set)
     render_html_error: Callable = field(default=lambda error: error)
+    payment_settings: Callable = field(default=None)
 
 
 class Storefront:
@@ -42,7 +43,8 @@ class Storefront:
         """Bind the core to `app`: database, migrations, login, rate limits, API and pages."""
         from plugins.manager import build_plugin_manager
 
-        from . import database, security
+        from . import database, models, security  # noqa: F401  (models: every table)
+        from .checkout.services import payment_settings
         from .cli import register_commands
         from .extensions import db, limiter, login, migrate
         from .restapi import StorefrontApi
@@ -90,7 +92,8 @@ class Storefront:
         docs_path = docs_prefix.rstrip("/") + "/" + config["STOREFRONT_OPENAPI_JSON_PATH"]
         state = StorefrontState(plugins=manager, api=api, api_prefix=prefix,
                                 pages=bool(config["STOREFRONT_PAGES"]),
-                                api_paths=(prefix, docs_path))
+                                api_paths=(prefix, docs_path),
+                                payment_settings=payment_settings)
         app.extensions["storefront"] = state
         api.init_app(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
         api.spec.components.security_scheme(

@@ -39,7 +39,7 @@ def cli():
 
 def register_commands(app) -> None:
     """Add the shop's commands to `app.cli`, so `flask` in a host app has them too."""
-    for command in (seed_demo_command, create_staff_command, create_token_command):
+    for command in SHOP_COMMANDS:
         app.cli.add_command(command)
 
 
@@ -84,7 +84,41 @@ def create_token_command(email, label):
     click.echo(token)
 
 
-for _command in (seed_demo_command, create_staff_command, create_token_command, migrate_group):
+@click.group("carts")
+def carts_group():
+    """Cart housekeeping."""
+
+
+@carts_group.command("prune")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Remove carts untouched for this many days.")
+@with_appcontext
+def prune_carts_command(days):
+    """Remove carts nobody has touched for a while."""
+    from .cart.services import prune_idle_carts
+    click.echo(f"Removed {prune_idle_carts(db.session, days)} idle carts.")
+
+
+@click.command("reconcile-payments")
+@click.option("--older-than", default=15, show_default=True, type=click.IntRange(min=0),
+              help="Check orders pending for at least this many minutes.")
+@with_appcontext
+def reconcile_payments_command(older_than):
+    """Settle pending orders with what the payment provider says (lost webhooks)."""
+    from datetime import timedelta
+
+    from .checkout.payments import reconcile_payments
+    from .timeutil import utcnow
+    counts = reconcile_payments(db.session, current_app.extensions["storefront"].plugins,
+                                older_than=utcnow() - timedelta(minutes=older_than))
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+    if counts["unreachable"]:
+        raise click.ClickException("Some orders could not be checked; run again later.")
+
+
+SHOP_COMMANDS = (seed_demo_command, create_staff_command, create_token_command, carts_group,
+                 reconcile_payments_command)
+for _command in (*SHOP_COMMANDS, migrate_group):
     cli.add_command(_command)
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import current_app, request
-from flask_smorest import Api
+from flask_smorest import Api, abort
 from werkzeug.exceptions import HTTPException
+
+from .errors import ServiceError
 
 
 def is_api_request() -> bool:
@@ -29,8 +33,23 @@ class StorefrontApi(Api):
             return current_app.extensions["storefront"].render_html_error(error)
         payload, code, headers = self.handle_http_exception(error)
         payload.setdefault("message", error.description)
+        payload.update((getattr(error, "data", None) or {}).get("details") or {})
         if error.code == 405:
             headers = {**headers, "Allow": ", ".join(error.valid_methods or [])}
         if error.code == 429:
             headers = {**headers, **(getattr(error, "data", None) or {}).get("headers", {})}
         return payload, code, headers
+
+
+@contextmanager
+def service_errors():
+    """Turn a service's refusal into the API's JSON error with the right status."""
+    try:
+        yield
+    except ServiceError as exc:
+        details = dict(exc.details)
+        field = details.pop("field", None)
+        if field:  # a field the schema could not judge alone, reported like schema errors
+            abort(exc.status, message=exc.message, errors={"json": {field: [exc.message]}},
+                  details=details)
+        abort(exc.status, message=exc.message, details=details)

@@ -12,6 +12,8 @@ from storefront import create_app
 from storefront.extensions import db
 
 from .factories import StaffActions
+from .fakestripe import TEST_KEY, WEBHOOK_SECRET
+from .fakestripe_fixtures import fake_stripe  # noqa: F401
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -130,3 +132,16 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture
+def stripe_app(database_url, fake_stripe):  # noqa: F811
+    """The shop taking payments through Stripe, the SDK pointed at the fake server."""
+    app = create_app(_config(database_url, STRIPE_SECRET_KEY=TEST_KEY,
+                             STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                             STRIPE_API_BASE=fake_stripe.url))
+    assert app.config["PAYMENT_PROVIDER"] == "stripe"
+    yield app
+    with app.app_context():
+        _empty_tables()
+        db.engine.dispose()

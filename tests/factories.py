@@ -91,3 +91,23 @@ class StaffActions:
         """Submit the console login form."""
         return self.client.post("/staff/login", data={
             "csrf_token": self.csrf_token(), "email": email, "password": password})
+
+
+def make_order(session, status="pending_payment", *, product=None, quantity=1,
+               provider="test", session_id=None):
+    """An order in `status` for one line of `product` (a new product by default)."""
+    from storefront.checkout.services import hash_order_token, new_order_number
+    from storefront.orders.models import Order, OrderLine
+
+    product = product or make_product(session)
+    variant = product.variants[0]
+    order = Order(number=new_order_number(), token_hash=hash_order_token("t"),
+                  email="buyer@example.com", status=status, currency=variant.currency,
+                  total_amount=variant.price_amount * quantity, payment_provider=provider,
+                  payment_session_id=session_id,
+                  lines=[OrderLine(variant_id=variant.id, product_id=product.id, sku=variant.sku,
+                                   name=product.name, quantity=quantity,
+                                   unit_amount=variant.price_amount, currency=variant.currency)])
+    session.add(order)
+    session.commit()
+    return order

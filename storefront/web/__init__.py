@@ -8,9 +8,12 @@ from werkzeug.exceptions import HTTPException
 from ..catalog import services as catalog
 from ..catalog.api import product_detail, product_summary
 from ..extensions import db
+from ..money import format_money
 from ..pagination import decode_cursor
 from ..textsearch import clean_query
 from ..urls import page_url
+from . import cart as cart_pages
+from .cart import add_form_for
 
 HOME_PRODUCTS = 12
 SEARCH_LIMIT = 20
@@ -63,14 +66,10 @@ def make_blueprint() -> Blueprint:
             view = catalog.product_view(db.session, _plugins(), slug)
         except catalog.NotFound:
             abort(404)
-        return render_template("storefront/product.html", product=product_detail(view),
-                               exercises=view.exercises)
-
-    @bp.route("/cart")
-    def cart():
-        """The cart page."""
-        has_exercises = "content.exercises" in current_app.view_functions
-        return render_template("storefront/cart.html", has_exercises=has_exercises)
+        detail = product_detail(view)
+        return render_template("storefront/product.html", product=detail,
+                               exercises=view.exercises,
+                               add_form=add_form_for(detail, request.args.get("source")))
 
     @bp.route("/search")
     def search():
@@ -88,6 +87,12 @@ def make_blueprint() -> Blueprint:
         return render_template("storefront/search.html", search_query=query,
                                results=results[:SEARCH_LIMIT])
 
+    @bp.app_template_global("format_money")
+    def format_money_global(amount, currency):
+        """Money for templates: minor units and a currency code."""
+        return format_money(amount, currency)
+
+    cart_pages.register(bp)
     return bp
 
 

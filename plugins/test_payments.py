@@ -1,0 +1,119 @@
+"""Test payments: the embedded default provider. A local page with Pay, Decline and Cancel.
+
+No money moves. The page's buttons post signed events to the shop's webhook endpoint
+(`/webhooks/test`), so a test payment travels the same path as a Stripe event. The
+plugin keeps no state: everything the page needs travels signed in its address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from urllib.parse import parse_qs
+
+from flask import Blueprint, abort, current_app, render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from .hookspecs import hookimpl
+from .types import CheckoutRedirect, PaymentEvent, WebhookVerificationError
+
+PROVIDER = "test"
+ACTIONS = {"pay": "paid", "decline": "failed"}
+
+
+def _serializer(settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret_key, salt="test-payments-page")
+
+
+def _sign(secret: str, body: str) -> str:
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+@hookimpl
+def create_checkout_session(provider, request, settings):
+    """A signed local payment page for the order."""
+    if provider != PROVIDER:
+        return None
+    session_id = "tp_" + secrets.token_urlsafe(12)
+    page = {
+        "session_id": session_id, "order_number": request.order_number,
+        "currency": request.currency, "total": request.total_amount,
+        "lines": [[line.name, line.quantity, line.unit_amount] for line in request.lines],
+        "success_url": request.success_url.replace("{CHECKOUT_SESSION_ID}", session_id),
+        "cancel_url": request.cancel_url, "expires_at": request.expires_at,
+        "webhook_url": settings.webhook_url,
+    }
+    token = _serializer(settings).dumps(page)
+    return CheckoutRedirect(provider=PROVIDER, session_id=session_id,
+                            url=f"{settings.site_url}/test-payments/{token}")
+
+
+@hookimpl
+def verify_webhook(provider, payload, headers, settings):
+    """A button press on the test page, checked against its signature."""
+    if provider != PROVIDER:
+        return None
+    try:
+        form = parse_qs(payload.decode("utf-8"), strict_parsing=True)
+        body, signature = form["event"][0], form["signature"][0]
+    except (UnicodeDecodeError, ValueError, KeyError):
+        raise WebhookVerificationError("Not a test payment form.") from None
+    if not hmac.compare_digest(_sign(settings.webhook_secret, body), signature):
+        raise WebhookVerificationError("The test payment signature does not match.")
+    data = json.loads(body)
+    return PaymentEvent(provider=PROVIDER, event_id=data["event_id"], kind=data["kind"],
+                        raw_type=f"test.{data['kind']}", order_number=data["order_number"],
+                        session_id=data["session_id"], amount=data["amount"],
+                        currency=data["currency"], created=int(time.time()),
+                        payment_status="paid" if data["kind"] == "paid" else "unpaid",
+                        return_to=data["return_to"])
+
+
+@hookimpl
+def retrieve_checkout_session(provider, session_id, settings):
+    """Test pages keep no state to ask about: the events are the whole story."""
+    return None
+
+
+@hookimpl
+def expire_checkout_session(provider, session_id, settings):
+    """A test page can always be given up on."""
+    return True if provider == PROVIDER else None
+
+
+@hookimpl
+def storefront_web_blueprints():
+    """The hosted test payment page."""
+    return [make_blueprint()]
+
+
+def make_blueprint() -> Blueprint:
+    """The hosted test payment page, signed with the settings the shop gives providers."""
+    bp = Blueprint("test_payments", __name__, url_prefix="/test-payments",
+                   template_folder="templates")
+
+    @bp.route("/<token>")
+    def page(token):
+        """The test payment page for one order."""
+        settings = current_app.extensions["storefront"].payment_settings(PROVIDER)
+        try:
+            data = _serializer(settings).loads(token)
+        except BadSignature:
+            abort(404)
+        expired = time.time() > data["expires_at"]
+        forms = {}
+        for action, kind in ACTIONS.items():
+            target = data["success_url"] if kind == "paid" else data["cancel_url"]
+            body = json.dumps({
+                "event_id": f"{data['session_id']}:{kind}", "kind": kind,
+                "order_number": data["order_number"], "session_id": data["session_id"],
+                "amount": data["total"], "currency": data["currency"], "return_to": target,
+            }, separators=(",", ":"))
+            forms[action] = {"event": body, "signature": _sign(settings.webhook_secret, body)}
+        return render_template("test_payments/page.html", data=data, forms=forms,
+                               expired=expired)
+
+    return bp

@@ -1,0 +1,1 @@
+"""Carts: a token, lines of variants, and a real empty state."""

@@ -1,0 +1,98 @@
+"""Cart and checkout API."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..checkout.services import place_order
+from ..extensions import db, limiter
+from ..restapi import service_errors
+from . import services
+from .presenters import cart_dict
+from .schemas import (
+    CartLineCreateSchema,
+    CartLineUpdateSchema,
+    CartSchema,
+    CheckoutResultSchema,
+    CheckoutSchema,
+)
+
+CART_CREATE_LIMIT = "30 per minute"
+CHECKOUT_LIMIT = "10 per minute"
+
+
+def make_blueprint(return_urls) -> Blueprint:
+    """A fresh cart blueprint; `return_urls(order_number)` gives the provider's return URLs."""
+    blp = Blueprint("carts", __name__, url_prefix="/carts",
+                    description="Carts, their lines, and checkout.")
+
+    @blp.route("")
+    class Carts(MethodView):
+        @limiter.limit(CART_CREATE_LIMIT)
+        @blp.response(201, CartSchema)
+        def post(self):
+            """Create an empty cart; keep its token to use it."""
+            return cart_dict(services.view(services.create_cart(db.session)))
+
+    @blp.route("/<token>")
+    class CartDetail(MethodView):
+        @blp.response(200, CartSchema)
+        @blp.alt_response(404, description="No cart with this token.")
+        def get(self, token):
+            """Show a cart with its lines and subtotal."""
+            with service_errors():
+                return cart_dict(services.get_cart(db.session, token))
+
+    @blp.route("/<token>/lines")
+    class CartLines(MethodView):
+        @blp.arguments(CartLineCreateSchema)
+        @blp.response(200, CartSchema)
+        @blp.alt_response(404, description="No such cart or sku.")
+        @blp.alt_response(409, description="Not that many in stock; `available` says how many.")
+        def post(self, line, token):
+            """Add units of a variant (or more units to its line)."""
+            with service_errors():
+                return cart_dict(services.add_line(db.session, token, **line))
+
+    @blp.route("/<token>/lines/<int:line_id>")
+    class CartLineDetail(MethodView):
+        @blp.arguments(CartLineUpdateSchema)
+        @blp.response(200, CartSchema)
+        @blp.alt_response(404, description="No such cart or line.")
+        @blp.alt_response(409, description="Not that many in stock.")
+        def patch(self, change, token, line_id):
+            """Set a line's quantity; 0 removes the line."""
+            with service_errors():
+                return cart_dict(services.set_quantity(db.session, token, line_id,
+                                                       change["quantity"]))
+
+        @blp.response(200, CartSchema)
+        @blp.alt_response(404, description="No such cart or line.")
+        def delete(self, token, line_id):
+            """Remove a line."""
+            with service_errors():
+                return cart_dict(services.remove_line(db.session, token, line_id))
+
+    @blp.route("/<token>/checkout")
+    class Checkout(MethodView):
+        @limiter.limit(CHECKOUT_LIMIT)
+        @blp.arguments(CheckoutSchema)
+        @blp.response(201, CheckoutResultSchema)
+        @blp.alt_response(404, description="No cart with this token.")
+        @blp.alt_response(409, description="The cart is empty, or stock ran out.")
+        @blp.alt_response(502, description="The payment provider failed; nothing was kept.")
+        def post(self, args, token):
+            """Place an order for the cart's lines and get the payment page's address."""
+            state = current_app.extensions["storefront"]
+            with service_errors():
+                placed = place_order(db.session, state.plugins, cart_token=token,
+                                     email=args["email"],
+                                     provider=current_app.config["PAYMENT_PROVIDER"],
+                                     return_urls=return_urls)
+            return {"order_number": placed.order.number, "order_token": placed.token,
+                    "checkout_url": placed.redirect.url,
+                    "payment_provider": placed.redirect.provider}
+
+    return blp

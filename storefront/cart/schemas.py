@@ -1,0 +1,74 @@
+"""Cart API schemas."""
+
+import marshmallow as ma
+
+from ..schemas import MoneySchema
+from .models import MAX_LINE_QUANTITY
+
+SOURCE_PATTERN = r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150})$"
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class CartLineSchema(ma.Schema):
+    """A line of a cart."""
+
+    id = ma.fields.Integer(required=True)
+    sku = ma.fields.String(required=True)
+    product_slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    quantity = ma.fields.Integer(required=True)
+    unit_price = ma.fields.Nested(MoneySchema, required=True)
+    line_total = ma.fields.Nested(MoneySchema, required=True)
+    source = ma.fields.String(allow_none=True, required=True)
+
+
+class CartSchema(ma.Schema):
+    """A cart; a new or emptied one has no lines, zero subtotal and `is_empty: true`."""
+
+    token = ma.fields.String(required=True)
+    lines = ma.fields.List(ma.fields.Nested(CartLineSchema), required=True)
+    item_count = ma.fields.Integer(required=True)
+    subtotal = ma.fields.Nested(MoneySchema, required=True)
+    is_empty = ma.fields.Boolean(required=True)
+
+
+class CartLineCreateSchema(StrictSchema):
+    """Add units of a variant."""
+
+    sku = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    quantity = ma.fields.Integer(
+        strict=True, load_default=1,
+        validate=ma.validate.Range(min=1, max=MAX_LINE_QUANTITY))
+    source = ma.fields.String(
+        load_default=None, allow_none=True,
+        validate=ma.validate.Regexp(SOURCE_PATTERN, error="Use article:<slug>, "
+                                    "exercise:<slug> or direct."),
+        metadata={"description": "What led here: `article:<slug>`, `exercise:<slug>`."})
+
+
+class CartLineUpdateSchema(StrictSchema):
+    """Set a line's quantity; 0 removes it."""
+
+    quantity = ma.fields.Integer(strict=True, required=True,
+                                 validate=ma.validate.Range(min=0, max=MAX_LINE_QUANTITY))
+
+
+class CheckoutSchema(StrictSchema):
+    """Who is buying."""
+
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
+
+
+class CheckoutResultSchema(ma.Schema):
+    """The order waiting for payment, its token (shown once) and where to pay."""
+
+    order_number = ma.fields.String(required=True)
+    order_token = ma.fields.String(required=True)
+    checkout_url = ma.fields.String(required=True)
+    payment_provider = ma.fields.String(required=True)

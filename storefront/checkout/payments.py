@@ -1,0 +1,195 @@
+"""Applying verified payment events to orders: each event at most once, in any order."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from plugins.types import (
+    OrderLineSummary,
+    OrderSummary,
+    PaymentEvent,
+    PaymentProviderError,
+)
+
+from ..cart.services import empty_cart
+from ..orders.models import Order, PaymentEventRecord
+from ..orders.state import Outcome, transition
+from ..timeutil import utcnow
+from .services import CHECKOUT_TTL_SECONDS, payment_settings
+
+log = logging.getLogger(__name__)
+
+# What each kind of event asks of the order.
+TARGETS = {"paid": "paid", "failed": "cancelled", "expired": "cancelled", "refunded": "refunded"}
+
+
+@dataclass(frozen=True)
+class EventResult:
+    """What the shop did with one event (answered to the provider, kept in the log)."""
+
+    outcome: str  # applied, already, refused, ignored, duplicate, unknown_order
+    order_number: str | None = None
+    status: str | None = None
+
+
+def _find_order(session, event: PaymentEvent) -> Order | None:
+    if event.order_number:
+        order = session.scalar(select(Order).where(Order.number == event.order_number))
+        if order is not None:
+            return order
+    if event.session_id:
+        return session.scalar(select(Order).where(
+            Order.payment_session_id == event.session_id,
+            Order.payment_provider == event.provider))
+    if event.payment_intent:  # refunds name the payment, not the page
+        return session.scalar(select(Order).where(
+            Order.payment_intent_id == event.payment_intent,
+            Order.payment_provider == event.provider))
+    return None
+
+
+def apply_payment_event(session, plugins, event: PaymentEvent) -> EventResult:
+    """Store the event, then apply it, in one transaction; a repeated event id does nothing.
+
+    Concurrent deliveries of one event meet at the unique key: one applies it, the
+    others find it stored and answer `duplicate`.
+    """
+    order = _find_order(session, event)
+    record = PaymentEventRecord(provider=event.provider, event_id=event.event_id,
+                                kind=event.kind, raw_type=event.raw_type,
+                                order_id=order.id if order else None, outcome="received")
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        session.rollback()
+        return EventResult("duplicate", event.order_number)
+
+    result = _apply(session, event, order)
+    record.outcome = result.outcome
+    session.commit()
+    if result.outcome == Outcome.APPLIED.value and result.status == "paid":
+        plugins.hook.order_paid(order=order_summary(order))
+    return result
+
+
+def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
+    target = TARGETS.get(event.kind)
+    if target is None:
+        return EventResult("ignored", order.number if order else event.order_number)
+    if order is None:
+        log.warning("%s event %s names no known order (%s)", event.provider, event.event_id,
+                    event.order_number or event.session_id)
+        return EventResult("unknown_order", event.order_number)
+    if target == "paid" and event.amount is not None and (
+            event.amount != order.total_amount
+            or (event.currency or order.currency).lower() != order.currency):
+        log.error("Payment for %s does not match the order: %s %s, expected %s %s",
+                  order.number, event.amount, event.currency, order.total_amount, order.currency)
+        return EventResult("refused", order.number, order.status)
+    outcome = transition(session, order, target)
+    if target == "paid" and event.payment_intent and not order.payment_intent_id:
+        order.payment_intent_id = event.payment_intent
+    if outcome is Outcome.APPLIED and target == "paid" and order.cart_id is not None:
+        empty_cart(session, order.cart_id)
+    if outcome is Outcome.REFUSED and target == "paid":
+        # Money arrived for an order the shop had given up on: staff must refund or ship.
+        log.error("Payment received for %s order %s; it needs a refund or a fulfilment.",
+                  order.status, order.number)
+    return EventResult(outcome.value, order.number, order.status)
+
+
+def confirm_with_provider(session, plugins, order: Order) -> EventResult | None:
+    """Ask the provider about a pending order and apply what it says (idempotently).
+
+    Used by the success page before the webhook arrives, by the cancel page and by
+    reconciliation. Returns None when the provider keeps no state it can be asked about;
+    raises PaymentProviderError when it cannot be reached.
+    """
+    if order.status != "pending_payment" or not order.payment_session_id:
+        return None
+    state = plugins.hook.retrieve_checkout_session(
+        provider=order.payment_provider, session_id=order.payment_session_id,
+        settings=payment_settings(order.payment_provider))
+    if state is None:
+        return None
+    if state.status == "complete" and state.payment_status in ("paid", "no_payment_required"):
+        kind = "paid"
+    elif state.status == "expired":
+        kind = "expired"
+    else:
+        return EventResult("pending", order.number, order.status)
+    event = PaymentEvent(provider=order.payment_provider, kind=kind,
+                         event_id=f"session:{state.session_id}:{kind}",
+                         raw_type=f"session.retrieved.{kind}", order_number=order.number,
+                         session_id=state.session_id, payment_status=state.payment_status,
+                         amount=state.amount_total, currency=state.currency,
+                         payment_intent=state.payment_intent)
+    return apply_payment_event(session, plugins, event)
+
+
+def cancel_checkout(session, plugins, order: Order) -> str:
+    """The shopper turned back at the payment page: close it, then cancel unless it was paid.
+
+    Returns the order's status afterwards. If the provider cannot be reached the order
+    stays pending, and reconciliation settles it later.
+    """
+    if order.status != "pending_payment":
+        return order.status
+    try:
+        if order.payment_session_id:
+            plugins.hook.expire_checkout_session(
+                provider=order.payment_provider, session_id=order.payment_session_id,
+                settings=payment_settings(order.payment_provider))
+        result = confirm_with_provider(session, plugins, order)
+    except PaymentProviderError as exc:
+        log.warning("Could not close the payment page of %s: %s", order.number, exc)
+        return order.status
+    if result is None:  # the provider keeps no state: its page is closed, so cancel
+        transition(session, order, "cancelled")
+        session.commit()
+    return order.status
+
+
+def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
+    """Settle orders pending since before `older_than` with what their provider says.
+
+    Paid sessions pay their order, expired ones cancel it; sessions still open past the
+    checkout lifetime are closed first. A provider that cannot be reached is skipped.
+    """
+    counts = {"checked": 0, "paid": 0, "cancelled": 0, "pending": 0, "unreachable": 0}
+    stale = utcnow().timestamp() - CHECKOUT_TTL_SECONDS
+    orders = session.scalars(select(Order).where(
+        Order.status == "pending_payment", Order.created_at < older_than)
+        .order_by(Order.id)).all()
+    for order in orders:
+        counts["checked"] += 1
+        try:
+            result = confirm_with_provider(session, plugins, order)
+            if (result is None or result.outcome == "pending") \
+                    and order.created_at.timestamp() < stale:
+                cancel_checkout(session, plugins, order)
+        except PaymentProviderError as exc:
+            log.warning("Reconciliation could not reach %s for %s: %s",
+                        order.payment_provider, order.number, exc)
+            counts["unreachable"] += 1
+            continue
+        session.refresh(order)
+        key = {"paid": "paid", "cancelled": "cancelled"}.get(order.status, "pending")
+        counts[key] += 1
+    return counts
+
+
+def order_summary(order: Order) -> OrderSummary:
+    """The plain value that notification plugins receive."""
+    return OrderSummary(
+        number=order.number, email=order.email, status=order.status,
+        total_amount=order.total_amount, currency=order.currency,
+        lines=tuple(OrderLineSummary(sku=line.sku, name=line.name, quantity=line.quantity,
+                                     unit_amount=line.unit_amount, currency=line.currency)
+                    for line in order.lines))

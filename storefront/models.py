@@ -1,0 +1,9 @@
+"""Every table of the core, imported in one place so the metadata knows them all."""
+
+from .cart.models import Cart, CartLine
+from .catalog.models import Product, Variant
+from .orders.models import Order, OrderLine, OutboxMessage, PaymentEventRecord
+from .staff.models import ApiToken, StaffUser
+
+__all__ = ["ApiToken", "Cart", "CartLine", "Order", "OrderLine", "OutboxMessage",
+           "PaymentEventRecord", "Product", "StaffUser", "Variant"]

@@ -1,0 +1,1 @@
+"""Orders, their lines, the payment events applied to them, and the state machine."""

@@ -1,0 +1,88 @@
+"""Order API: guest lookup, payment webhooks, and fulfilment for admins."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, redirect, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from plugins.types import WebhookVerificationError
+
+from ..checkout.payments import apply_payment_event
+from ..checkout.services import find_order, payment_settings
+from ..extensions import db
+from ..restapi import service_errors
+from ..staff.auth import require_token
+from . import services
+from .presenters import order_dict
+from .schemas import OrderSchema, OrderTokenHeaderSchema, WebhookResultSchema
+
+log = logging.getLogger(__name__)
+MAX_WEBHOOK_BYTES = 512 * 1024
+
+
+def make_blueprints() -> list[Blueprint]:
+    """Fresh order, webhook and staff order blueprints for one app."""
+    orders = Blueprint("orders", __name__, url_prefix="/orders",
+                       description="Orders, for whoever holds the order token.")
+    webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks",
+                         description="Events from payment providers.")
+    staff = Blueprint("staff_orders", __name__, url_prefix="/staff/orders",
+                      description="Fulfilment (admin).")
+
+    @orders.route("/<number>")
+    class OrderDetail(MethodView):
+        @orders.arguments(OrderTokenHeaderSchema, location="headers")
+        @orders.response(200, OrderSchema)
+        @orders.alt_response(404, description="Unknown number, or a wrong or missing token.")
+        def get(self, header, number):
+            """Show an order to the shopper who placed it (header `X-Order-Token`)."""
+            with service_errors():
+                return order_dict(find_order(db.session, number, header["token"]))
+
+    @webhooks.route("/<provider>")
+    class Webhook(MethodView):
+        @webhooks.response(200, WebhookResultSchema)
+        @webhooks.alt_response(400, description="Missing, wrong or stale signature.")
+        def post(self, provider):
+            """Receive a payment provider's event (Stripe: `Stripe-Signature` is verified)."""
+            state = current_app.extensions["storefront"]
+            if provider not in ("stripe", "test"):
+                abort(404, message=f"No payment provider {provider!r}.")
+            if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
+                abort(413, message="Event too large.")
+            payload = request.get_data(cache=False)
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            try:
+                event = state.plugins.hook.verify_webhook(
+                    provider=provider, payload=payload, headers=headers,
+                    settings=payment_settings(provider))
+            except WebhookVerificationError as exc:
+                log.warning("Rejected %s webhook: %s", provider, exc)
+                abort(400, message=f"Webhook not verified: {exc}")
+            if event is None:
+                abort(404, message=f"No payment plugin answers for {provider!r}.")
+            result = apply_payment_event(db.session, state.plugins, event)
+            log.info("%s event %s (%s): %s", provider, event.event_id, event.raw_type,
+                     result.outcome)
+            site = state.payment_settings(provider).site_url or "/"
+            if event.return_to and event.return_to.startswith(site) \
+                    and not event.return_to.startswith("//"):
+                return redirect(event.return_to, 303)  # a hosted test page's button
+            return {"received": True, "outcome": result.outcome}
+
+    @staff.route("/<number>/fulfil")
+    class Fulfil(MethodView):
+        @require_token("admin")
+        @staff.response(200, OrderSchema)
+        @staff.alt_response(404, description="No such order.")
+        @staff.alt_response(409, description="Only paid orders can be fulfilled.")
+        @staff.doc(security=[{"bearerAuth": []}])
+        def post(self, number):
+            """Mark a paid order as fulfilled (shipped)."""
+            with service_errors():
+                return order_dict(services.fulfil(db.session, number))
+
+    return [orders, webhooks, staff]

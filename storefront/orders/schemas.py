@@ -1,0 +1,45 @@
+"""Order API schemas."""
+
+import marshmallow as ma
+
+from ..schemas import MoneySchema
+
+
+class OrderLineSchema(ma.Schema):
+    """A line of an order, as it was at checkout."""
+
+    sku = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    quantity = ma.fields.Integer(required=True)
+    unit_price = ma.fields.Nested(MoneySchema, required=True)
+    line_total = ma.fields.Nested(MoneySchema, required=True)
+
+
+class OrderSchema(ma.Schema):
+    """An order and where it stands."""
+
+    number = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ["pending_payment", "paid", "fulfilled", "cancelled", "refunded"]))
+    email = ma.fields.String(required=True)
+    lines = ma.fields.List(ma.fields.Nested(OrderLineSchema), required=True)
+    total = ma.fields.Nested(MoneySchema, required=True)
+    created_at = ma.fields.DateTime(required=True)
+    paid_at = ma.fields.DateTime(allow_none=True, required=True)
+
+
+class OrderTokenHeaderSchema(ma.Schema):
+    """The order's secret token, given once at checkout."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    token = ma.fields.String(data_key="X-Order-Token", load_default=None,
+                             validate=ma.validate.Length(max=200))
+
+
+class WebhookResultSchema(ma.Schema):
+    """What the shop did with an event."""
+
+    received = ma.fields.Boolean(required=True)
+    outcome = ma.fields.String(required=True)

@@ -1,0 +1,22 @@
+"""Order rules for staff."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..errors import ConflictError, NotFoundError
+from .models import Order
+from .state import Outcome, transition
+
+
+def fulfil(session, number: str) -> Order:
+    """paid -> fulfilled; anything else is a conflict."""
+    order = session.scalar(select(Order).where(Order.number == number))
+    if order is None:
+        raise NotFoundError("No such order.")
+    outcome = transition(session, order, "fulfilled")
+    session.commit()
+    if outcome is not Outcome.APPLIED:
+        raise ConflictError(f"Order {number} is {order.status}; only paid orders can be "
+                            "fulfilled.", status=order.status)
+    return order

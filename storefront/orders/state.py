@@ -1,0 +1,73 @@
+"""The order state machine, applied with guarded updates so concurrent events cannot race.
+
+pending_payment -> paid -> fulfilled; pending_payment -> cancelled; paid|fulfilled -> refunded.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from sqlalchemy import update
+
+from ..catalog.models import Variant
+from ..timeutil import utcnow
+from .models import Order, OrderLine
+
+log = logging.getLogger(__name__)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending_payment": frozenset({"paid", "cancelled"}),
+    "paid": frozenset({"fulfilled", "refunded"}),
+    "fulfilled": frozenset({"refunded"}),
+    "cancelled": frozenset(),
+    "refunded": frozenset(),
+}
+TIMESTAMPS = {"paid": "paid_at", "fulfilled": "fulfilled_at", "cancelled": "cancelled_at",
+              "refunded": "refunded_at"}
+
+
+class Outcome(StrEnum):
+    """What became of a requested transition."""
+
+    APPLIED = "applied"
+    ALREADY = "already"  # the order was already in the target state: nothing to do
+    REFUSED = "refused"  # not allowed from the order's current state
+
+
+def sources_of(target: str) -> frozenset[str]:
+    """The states from which `target` may be reached."""
+    return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)
+
+
+def transition(session, order: Order, target: str) -> Outcome:
+    """Move `order` to `target` if the machine allows it, atomically against other workers.
+
+    Cancelling puts the reserved stock back in the same transaction. The caller commits.
+    """
+    if target not in TIMESTAMPS:
+        raise ValueError(f"No transition leads to {target!r}.")
+    allowed_from = sources_of(target)
+    result = session.execute(
+        update(Order).where(Order.id == order.id, Order.status.in_(allowed_from))
+        .values(status=target, **{TIMESTAMPS[target]: utcnow()})
+        .execution_options(synchronize_session=False))
+    session.refresh(order)
+    if result.rowcount == 1:
+        if target == "cancelled":
+            release_stock(session, order)
+        return Outcome.APPLIED
+    if order.status == target:
+        return Outcome.ALREADY
+    log.warning("Refused order transition %s: %s -> %s", order.number, order.status, target)
+    return Outcome.REFUSED
+
+
+def release_stock(session, order: Order) -> None:
+    """Give a cancelled order's units back to stock (guarded: only ever added)."""
+    for line in session.query(OrderLine).filter_by(order_id=order.id).order_by(
+            OrderLine.variant_id):
+        if line.variant_id is not None:
+            session.execute(update(Variant).where(Variant.id == line.variant_id)
+                            .values(stock=Variant.stock + line.quantity)
+                            .execution_options(synchronize_session=False))

@@ -1,0 +1,226 @@
+"""Cart and checkout pages: the cart's token lives in the signed session cookie."""
+
+from __future__ import annotations
+
+import re
+
+import marshmallow as ma
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, SubmitField
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from plugins.types import PaymentProviderError
+
+from ..cart import services as carts
+from ..cart.models import MAX_LINE_QUANTITY
+from ..cart.presenters import cart_dict
+from ..cart.schemas import SOURCE_PATTERN
+from ..checkout.payments import cancel_checkout, confirm_with_provider
+from ..checkout.services import place_order
+from ..checkout.urls import order_number_from, return_urls
+from ..errors import NotFoundError, ServiceError
+from ..extensions import db, limiter
+from ..orders.models import Order
+from ..orders.presenters import order_dict
+
+CART_KEY = "cart"
+WRITE_LIMIT = "60 per minute"
+
+
+class AddToCartForm(FlaskForm):
+    """Pick a variant and a quantity."""
+
+    sku = SelectField("Resistance", validators=[DataRequired()], validate_choice=False)
+    quantity = IntegerField("Quantity", default=1,
+                            validators=[NumberRange(min=1, max=MAX_LINE_QUANTITY)])
+    source = HiddenField(validators=[Optional(), Regexp(SOURCE_PATTERN)])
+    submit = SubmitField("Add to cart")
+
+
+class QuantityForm(FlaskForm):
+    """Change one line's quantity."""
+
+    quantity = IntegerField("Quantity", validators=[NumberRange(min=0, max=MAX_LINE_QUANTITY)])
+    submit = SubmitField("Update")
+
+
+class RemoveForm(FlaskForm):
+    """Take one line out."""
+
+    submit = SubmitField("Remove")
+
+
+def same_email_rule_as_the_api(form, field):
+    """The API's email check (marshmallow's), so a page and a client agree."""
+    try:
+        ma.validate.Email()(field.data or "")
+    except ma.ValidationError:
+        raise ValidationError("Enter an email address such as name@example.com.") from None
+
+
+class CheckoutForm(FlaskForm):
+    """Where to send the receipt."""
+
+    email = EmailField("Email for your receipt",
+                       validators=[DataRequired(), Length(max=254), same_email_rule_as_the_api])
+    submit = SubmitField("Check out")
+
+
+def add_form_for(product: dict, source: str | None) -> AddToCartForm:
+    """The add-to-cart form of a product page, remembering the content that led there."""
+    form = AddToCartForm(formdata=None)
+    form.sku.choices = [(v["sku"], f"{v['name']} – {v['price']['formatted']}"
+                         + ("" if v["in_stock"] else " (out of stock)"))
+                        for v in product["variants"]]
+    form.source.data = source if source and re.fullmatch(SOURCE_PATTERN, source) else ""
+    return form
+
+
+def _current_cart():
+    token = session.get(CART_KEY)
+    if not token:
+        return None
+    try:
+        return carts.get_cart(db.session, token)
+    except NotFoundError:
+        session.pop(CART_KEY, None)
+        return None
+
+
+def register(bp) -> None:
+    """Add the cart and checkout pages to the storefront blueprint."""
+
+    @bp.app_context_processor
+    def cart_count():
+        """The header's cart count, without a query on pages that never had a cart."""
+        def count():
+            view = _current_cart() if session.get(CART_KEY) else None
+            return view.item_count if view else 0
+        return {"cart_count": count}
+
+    @bp.route("/cart")
+    def cart():
+        """The cart: lines, subtotal and checkout, or a friendly empty state."""
+        view = _current_cart()
+        has_exercises = "content.exercises" in current_app.view_functions
+        if view is None or view.is_empty:
+            return render_template("storefront/cart.html", cart=None,
+                                   has_exercises=has_exercises)
+        return render_template("storefront/cart.html", cart=cart_dict(view),
+                               csrf_form=RemoveForm(),
+                               checkout_form=CheckoutForm(), has_exercises=has_exercises)
+
+    @bp.route("/cart/add", methods=["POST"])
+    @limiter.limit(WRITE_LIMIT)
+    def cart_add():
+        """Add the chosen variant to the cart (making a cart if there is none)."""
+        form = AddToCartForm()
+        back = request.referrer if _same_site(request.referrer) else url_for(".cart")
+        if not form.validate_on_submit():
+            flash("Please choose a resistance and a quantity from 1 to 99.")
+            return redirect(back, 303)
+        token = session.get(CART_KEY)
+        if not token or _current_cart() is None:
+            token = carts.create_cart(db.session).token
+            session[CART_KEY] = token
+        try:
+            carts.add_line(db.session, token, form.sku.data, form.quantity.data,
+                           form.source.data or None)
+        except ServiceError as exc:
+            flash(exc.message)
+            return redirect(back, 303)
+        flash("Added to your cart.")
+        return redirect(url_for(".cart"), 303)
+
+    @bp.route("/cart/lines/<int:line_id>", methods=["POST"])
+    @limiter.limit(WRITE_LIMIT)
+    def cart_update(line_id):
+        """Change a line's quantity (0 removes it)."""
+        form = QuantityForm()
+        token = session.get(CART_KEY)
+        if not token or not form.validate_on_submit():
+            flash("Quantities go from 0 (remove) to 99.")
+            return redirect(url_for(".cart"), 303)
+        try:
+            carts.set_quantity(db.session, token, line_id, form.quantity.data)
+            flash("Your cart was updated.")
+        except ServiceError as exc:
+            flash(exc.message)
+        return redirect(url_for(".cart"), 303)
+
+    @bp.route("/cart/lines/<int:line_id>/remove", methods=["POST"])
+    @limiter.limit(WRITE_LIMIT)
+    def cart_remove(line_id):
+        """Take a line out of the cart."""
+        token = session.get(CART_KEY)
+        if token and RemoveForm().validate_on_submit():
+            try:
+                carts.remove_line(db.session, token, line_id)
+                flash("Removed from your cart.")
+            except ServiceError as exc:
+                flash(exc.message)
+        return redirect(url_for(".cart"), 303)
+
+    @bp.route("/checkout", methods=["POST"])
+    @limiter.limit("10 per minute")
+    def checkout():
+        """Place the order and go to the payment page."""
+        form = CheckoutForm()
+        token = session.get(CART_KEY)
+        if not token:
+            return redirect(url_for(".cart"), 303)
+        if not form.validate_on_submit():
+            flash("Please give a valid email address for your receipt.")
+            return redirect(url_for(".cart"), 303)
+        try:
+            placed = place_order(db.session, current_app.extensions["storefront"].plugins,
+                                 cart_token=token, email=form.email.data,
+                                 provider=current_app.config["PAYMENT_PROVIDER"],
+                                 return_urls=return_urls)
+        except ServiceError as exc:
+            flash(exc.message)
+            return redirect(url_for(".cart"), 303)
+        return redirect(placed.redirect.url, 303)
+
+    @bp.route("/checkout/success/<signed>")
+    def checkout_success(signed):
+        """After paying: the order and its status, confirmed with the provider if need be."""
+        order = _order_from(signed)
+        if order.status == "pending_payment":
+            try:
+                confirm_with_provider(db.session, current_app.extensions["storefront"].plugins,
+                                      order)
+            except PaymentProviderError:
+                pass  # the webhook will settle it; the page says so
+            db.session.refresh(order)
+        return render_template("storefront/checkout_done.html", order=order_dict(order))
+
+    @bp.route("/checkout/cancel/<signed>")
+    def checkout_cancel(signed):
+        """Back from the payment page without paying: the cart is as it was."""
+        order = _order_from(signed)
+        status = cancel_checkout(db.session, current_app.extensions["storefront"].plugins, order)
+        if status == "paid":
+            return redirect(url_for(".checkout_success", signed=signed), 303)
+        flash("Payment cancelled. Your cart is just as you left it.")
+        return redirect(url_for(".cart"), 303)
+
+
+def _order_from(signed: str) -> Order:
+    number = order_number_from(signed)
+    order = db.session.query(Order).filter_by(number=number).one_or_none() if number else None
+    if order is None:
+        abort(404)
+    return order
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)

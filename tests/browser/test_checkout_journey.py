@@ -1,0 +1,63 @@
+"""Buying a band in a real browser with the built-in test payments."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def add_medium_band(page: Page, source: str = "") -> None:
+    page.goto("/products/better-band" + (f"?source={source}" if source else ""))
+    page.get_by_label("Resistance").select_option(label="Medium – $21.99")
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+
+
+def test_shopper_buys_a_band_with_test_payments(page: Page, check_a11y, screenshot):
+    add_medium_band(page, "article:are-hamstrings-your-missing-link")
+    expect(page.get_by_role("status")).to_contain_text("Added to your cart.")
+    lines = page.get_by_role("table")
+    expect(lines.get_by_role("link", name="Better Band – Medium")).to_be_visible()
+    expect(lines).to_contain_text("$43.98")
+    expect(page.get_by_role("link", name=re.compile(r"^Cart \(2"))).to_be_visible()
+    check_a11y()
+    screenshot(page, "checkout-1-cart")
+
+    page.get_by_label("Email for your receipt").fill("reader@example.com")
+    page.get_by_role("button", name="Check out").click()
+    expect(page).to_have_url(re.compile(r"/test-payments/"))
+    expect(page.get_by_role("note")).to_contain_text("No money moves")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pay for order BB-")
+    check_a11y()
+    screenshot(page, "checkout-2-test-payment")
+
+    page.get_by_role("button", name=re.compile(r"^Pay \$43\.98")).click()
+    expect(page).to_have_url(re.compile(r"/checkout/success/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, your order is paid")
+    expect(page.get_by_role("status")).to_contain_text("is paid")
+    check_a11y()
+    screenshot(page, "checkout-3-paid")
+
+    page.get_by_role("link", name="Cart", exact=True).click()
+    expect(page.get_by_role("heading", name="Your cart is empty")).to_be_visible()
+
+
+def test_cancelling_at_the_payment_page_returns_to_the_same_cart(page: Page):
+    add_medium_band(page)
+    page.get_by_label("Email for your receipt").fill("reader@example.com")
+    page.get_by_role("button", name="Check out").click()
+    page.get_by_role("link", name="Cancel and return to the cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    expect(page.get_by_role("status")).to_contain_text("Payment cancelled")
+    expect(page.get_by_label("Quantity of Better Band – Medium")).to_have_value("2")
+
+
+def test_changing_and_removing_lines(page: Page):
+    add_medium_band(page)
+    page.get_by_label("Quantity of Better Band – Medium").fill("3")
+    page.get_by_role("button", name="Update Better Band – Medium").click()
+    expect(page.get_by_role("table")).to_contain_text("$65.97")
+    page.get_by_role("button", name="Remove Better Band – Medium").click()
+    expect(page.get_by_role("heading", name="Your cart is empty")).to_be_visible()

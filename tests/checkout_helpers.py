@@ -1,0 +1,51 @@
+"""Shopping steps shared by the checkout tests."""
+
+from __future__ import annotations
+
+import html
+import re
+
+FORM = re.compile(r'<form method="post" action="([^"]+)">\s*'
+                  r'<input type="hidden" name="event" value="([^"]+)">\s*'
+                  r'<input type="hidden" name="signature" value="([^"]+)">')
+
+
+def cart_with(client, *lines, source=None) -> str:
+    """A cart token holding `(sku, quantity)` lines."""
+    token = client.post("/api/v1/carts").get_json()["token"]
+    for sku, quantity in lines:
+        body = {"sku": sku, "quantity": quantity}
+        if source:
+            body["source"] = source
+        response = client.post(f"/api/v1/carts/{token}/lines", json=body)
+        assert response.status_code == 200, response.get_json()
+    return token
+
+
+def checkout(client, token, email="shopper@example.com"):
+    """POST the checkout; returns the response."""
+    return client.post(f"/api/v1/carts/{token}/checkout", json={"email": email})
+
+
+def test_page_action(client, checkout_url: str, action: str):
+    """Press Pay (action 0) or Decline (1) on the test payment page."""
+    page = client.get(checkout_url).get_data(as_text=True)
+    forms = FORM.findall(page)
+    target, event, signature = forms[action]
+    return client.post(target, data={"event": html.unescape(event), "signature": signature})
+
+
+test_page_action.__test__ = False  # a helper, not a test
+
+
+def order(client, placed: dict) -> dict:
+    """The order as its owner sees it through the API."""
+    response = client.get(f"/api/v1/orders/{placed['order_number']}",
+                          headers={"X-Order-Token": placed["order_token"]})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def available(client, slug="better-band", index=0) -> int:
+    """Units of one variant still in stock, as the API says."""
+    return client.get(f"/api/v1/products/{slug}").get_json()["variants"][index]["available"]

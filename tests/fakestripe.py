@@ -1,0 +1,765 @@
+"""A small, stateful stand-in for the Stripe API, spoken to over real HTTP.
+
+`FakeStripe` serves enough of Stripe's wire format for the real `stripe` SDK:
+form-encoded request bodies in bracket notation, JSON answers, errors in Stripe's
+`{"error": {...}}` shape, bearer-key authentication and idempotency keys.
+
+API endpoints:
+
+- `POST /v1/checkout/sessions`, `GET /v1/checkout/sessions` (list),
+  `GET /v1/checkout/sessions/<id>`, `GET /v1/checkout/sessions/<id>/line_items`,
+  `POST /v1/checkout/sessions/<id>/expire`
+- `POST /v1/refunds`, `GET /v1/refunds/<id>`
+- `GET /v1/payment_intents/<id>`, `GET /v1/charges/<id>`
+
+A session's `url` points at a small payment page served by the fake
+(`/pay/<id>`), with a "Pay" button that completes the session and redirects to the
+session's `success_url`, and a "Cancel" button that goes to `cancel_url`.
+
+Tests drive the rest from Python: `complete`, `settle`, `expire`, `refund`,
+`fail_next`, `delay_next`; they read `requests`, and build signed webhook events
+with `event`, `session_event`, `charge_refunded_event` and `signed`.
+
+Run it on its own with `python -m tests.fakestripe --port 12111`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import html
+import json
+import re
+import secrets
+import sys
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlsplit
+
+API_VERSION = "2026-10-28.endive"
+TEST_KEY = "sk_test_fake"
+WEBHOOK_SECRET = "whsec_fake"
+MIN_EXPIRY = 30 * 60  # Stripe: expires_at must be 30 minutes to 24 hours away
+MAX_EXPIRY = 24 * 60 * 60
+EXPIRY_SLACK = 60
+
+
+class RecordedRequest(NamedTuple):
+    """One API request as the fake received it; params are strings, as on the wire."""
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    headers: dict[str, str]  # lower-case names
+
+
+class StripeApiError(Exception):
+    """An error answer in Stripe's shape."""
+
+    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
+                 code: str | None = None, param: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.body = {"error": {k: v for k, v in {
+            "type": type, "message": message, "code": code, "param": param}.items()
+            if v is not None}}
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+# ---------------------------------------------------------------------------
+# Wire format
+# ---------------------------------------------------------------------------
+
+def _key_parts(key: str) -> list[str]:
+    name, bracket, rest = key.partition("[")
+    if not bracket:
+        return [key]
+    if not rest.endswith("]"):
+        raise StripeApiError(400, f"Invalid parameter name: {key}")
+    return [name, *rest[:-1].split("][")]
+
+
+def _listify(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    node = {key: _listify(value) for key, value in node.items()}
+    if node and all(key.isdigit() for key in node):
+        return [node[key] for key in sorted(node, key=int)]
+    return node
+
+
+def parse_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Turn `a[b][0][c]=x` pairs into nested dicts and lists (values stay strings)."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = _key_parts(key)
+        node = root
+        for part in parts[:-1]:
+            if part == "":
+                part = str(len(node))
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise StripeApiError(400, f"Invalid parameter: {key}", param=key)
+            node = child
+        last = parts[-1] or str(len(node))
+        node[last] = value
+    return _listify(root)
+
+
+def _int(value: Any, param: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise StripeApiError(400, f"Invalid integer: {value}", code="parameter_invalid_integer",
+                             param=param) from None
+
+
+def _require(container: dict[str, Any], key: str, param: str) -> Any:
+    value = container.get(key)
+    if value in (None, "", {}, []):
+        raise StripeApiError(400, f"Missing required param: {param}.",
+                             code="parameter_missing", param=param)
+    return value
+
+
+def _strings(value: Any, param: str) -> dict[str, str]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise StripeApiError(400, f"Invalid object: {param}", param=param)
+    return {str(k): str(v) for k, v in value.items() if v != ""}
+
+
+# ---------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True  # server_close() waits for every answer in flight
+
+    def __init__(self, fake: FakeStripe, port: int = 0):
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.fake = fake
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (a timeout under test) is not an error of the fake.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "FakeStripe/1.0"
+    timeout = 10  # a connection that never sends a request does not hold up stop()
+
+    def do_GET(self):
+        self.server.fake._handle(self)
+
+    def do_POST(self):
+        self.server.fake._handle(self)
+
+    def do_DELETE(self):
+        self.server.fake._handle(self)
+
+    def log_message(self, format, *args):
+        pass
+
+    def send_body(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+    (method, re.compile(pattern), name) for method, pattern, name in [
+        ("POST", r"/v1/checkout/sessions", "_api_create_session"),
+        ("GET", r"/v1/checkout/sessions", "_api_list_sessions"),
+        ("GET", r"/v1/checkout/sessions/(?P<id>[^/]+)", "_api_retrieve_session"),
+        ("GET", r"/v1/checkout/sessions/(?P<id>[^/]+)/line_items", "_api_session_line_items"),
+        ("POST", r"/v1/checkout/sessions/(?P<id>[^/]+)/expire", "_api_expire_session"),
+        ("POST", r"/v1/refunds", "_api_create_refund"),
+        ("GET", r"/v1/refunds/(?P<id>[^/]+)", "_api_retrieve_refund"),
+        ("GET", r"/v1/payment_intents/(?P<id>[^/]+)", "_api_retrieve_payment_intent"),
+        ("GET", r"/v1/charges/(?P<id>[^/]+)", "_api_retrieve_charge"),
+    ]
+]
+
+
+class FakeStripe:
+    """A Stripe API on 127.0.0.1 with a free port, served from a background thread.
+
+    `api_key`: the only secret key accepted; by default any `sk_test_...` key is.
+    `port`: where to listen; by default a free port.
+    """
+
+    def __init__(self, api_key: str | None = None, port: int = 0):
+        self.api_key = api_key
+        self.port = port
+        self._lock = threading.RLock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self.reset()
+
+    # -- life cycle ----------------------------------------------------------
+
+    def start(self) -> FakeStripe:
+        if self._server is None:
+            self._server = _Server(self, self.port)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                name="fake-stripe", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._wake.set()  # release answers held back by delay_next
+        self._server.shutdown()
+        self._server.server_close()
+        assert self._thread is not None
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> FakeStripe:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeStripe is not running; call start() first")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def reset(self) -> None:
+        """Forget every object, request, queued fault and webhook target."""
+        with self._lock:
+            self._wake.set()
+            self._wake = threading.Event()
+            self.sessions: dict[str, dict[str, Any]] = {}
+            self.payment_intents: dict[str, dict[str, Any]] = {}
+            self.charges: dict[str, dict[str, Any]] = {}
+            self.refunds: dict[str, dict[str, Any]] = {}
+            self.requests: list[RecordedRequest] = []
+            self.errors: list[str] = []  # tracebacks of the fake's own failures
+            self.deliveries: list[tuple[str, int | str]] = []  # (event type, status or error)
+            self._session_extras: dict[str, dict[str, Any]] = {}
+            self._idempotent: dict[tuple[str, str], tuple[dict, int, bytes]] = {}
+            self._faults: list[tuple[str, Any]] = []
+            self._webhook_target: tuple[str, str] | None = None
+
+    # -- faults ----------------------------------------------------------------
+
+    def fail_next(self, status: int = 500, count: int = 1) -> None:
+        """Answer the next `count` API requests with `status` and an error body."""
+        with self._lock:
+            self._faults.extend([("fail", status)] * count)
+
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the answer to the next `count` API requests for `seconds`."""
+        with self._lock:
+            self._faults.extend([("delay", seconds)] * count)
+
+    # -- state changes made by tests ---------------------------------------------
+
+    def complete(self, session_id: str, payment_status: str = "paid") -> dict[str, Any]:
+        """The shopper finished the payment page: the session becomes `complete`.
+
+        `payment_status` "paid" also creates a succeeded PaymentIntent and charge;
+        "unpaid" (a delayed payment method) leaves the PaymentIntent processing until
+        `settle()`. Both carry the session's `payment_intent_data[metadata]`.
+        """
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "open":
+                raise ValueError(f"session {session_id} is {session['status']}, not open")
+            extras = self._session_extras[session_id]
+            metadata = dict(extras["payment_intent_data"].get("metadata") or {})
+            intent = {
+                "id": _new_id("pi"), "object": "payment_intent",
+                "amount": session["amount_total"], "amount_received": 0,
+                "currency": session["currency"], "metadata": metadata,
+                "status": "processing", "latest_charge": None,
+                "created": int(time.time()), "livemode": False,
+            }
+            self.payment_intents[intent["id"]] = intent
+            session.update(status="complete", payment_status=payment_status,
+                           payment_intent=intent["id"], url=None)
+            if payment_status in ("paid", "no_payment_required"):
+                self._succeed(intent)
+            event = self.session_event("checkout.session.completed", session_id)
+            result = copy.deepcopy(session)
+        self._emit(event)
+        return result
+
+    def settle(self, session_id: str, succeeded: bool = True) -> dict[str, Any]:
+        """A delayed payment for a completed, unpaid session succeeds or fails."""
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "complete" or session["payment_status"] != "unpaid":
+                raise ValueError(f"session {session_id} has no payment waiting")
+            intent = self.payment_intents[session["payment_intent"]]
+            if succeeded:
+                self._succeed(intent)
+                session["payment_status"] = "paid"
+                event_type = "checkout.session.async_payment_succeeded"
+            else:
+                intent["status"] = "requires_payment_method"
+                event_type = "checkout.session.async_payment_failed"
+            event = self.session_event(event_type, session_id)
+            result = copy.deepcopy(session)
+        self._emit(event)
+        return result
+
+    def expire(self, session_id: str) -> dict[str, Any]:
+        """The session's time ran out: an open session becomes `expired`."""
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "open":
+                raise ValueError(f"session {session_id} is {session['status']}, not open")
+            session.update(status="expired", url=None)
+            event = self.session_event("checkout.session.expired", session_id)
+            result = copy.deepcopy(session)
+        self._emit(event)
+        return result
+
+    def refund(self, session_id: str, amount: int | None = None) -> dict[str, Any]:
+        """Refund a paid session's charge, in full by default; returns the refund."""
+        with self._lock:
+            session = self._session(session_id)
+            intent = self.payment_intents.get(session.get("payment_intent") or "")
+            if intent is None or not intent.get("latest_charge"):
+                raise ValueError(f"session {session_id} has no charge to refund")
+            refund = self._refund(intent, amount)
+            event = self.charge_refunded_event(session_id)
+        self._emit(event)
+        return refund
+
+    def charge_for(self, session_id: str) -> dict[str, Any] | None:
+        """The charge that paid a session, if any."""
+        with self._lock:
+            session = self._session(session_id)
+            intent = self.payment_intents.get(session.get("payment_intent") or "")
+            charge = self.charges.get((intent or {}).get("latest_charge") or "")
+            return copy.deepcopy(charge)
+
+    # -- webhook events ----------------------------------------------------------------
+
+    def event(self, type: str, obj: dict[str, Any], *, event_id: str | None = None,
+              created: int | None = None) -> dict[str, Any]:
+        """A Stripe event (snapshot payload) of `type` about a copy of `obj`."""
+        return {
+            "id": event_id or _new_id("evt"), "object": "event", "api_version": API_VERSION,
+            "created": int(time.time()) if created is None else created,
+            "data": {"object": copy.deepcopy(obj)}, "livemode": False, "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None}, "type": type,
+        }
+
+    def session_event(self, type: str, session_id: str, **kwargs) -> dict[str, Any]:
+        """An event of `type` about the session as it is now."""
+        with self._lock:
+            return self.event(type, self._session(session_id), **kwargs)
+
+    def charge_refunded_event(self, session_id: str, **kwargs) -> dict[str, Any]:
+        """A `charge.refunded` event about the charge that paid the session."""
+        charge = self.charge_for(session_id)
+        if charge is None:
+            raise ValueError(f"session {session_id} has no charge")
+        return self.event("charge.refunded", charge, **kwargs)
+
+    @staticmethod
+    def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET, *,
+               timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of a webhook delivery, signed as Stripe signs them."""
+        payload = json.dumps(event, indent=2).encode("utf-8")
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        signed_payload = f"{timestamp}.".encode() + payload
+        signature = hmac.new(secret.encode("utf-8"), signed_payload, hashlib.sha256).hexdigest()
+        return payload, {"stripe-signature": f"t={timestamp},v1={signature}",
+                         "content-type": "application/json; charset=utf-8"}
+
+    def forward_webhooks(self, url: str | None, secret: str = WEBHOOK_SECRET) -> None:
+        """Deliver the events of later state changes to `url`, signed with `secret`.
+
+        Covers the payment page and the test controls (`complete`, `settle`, `expire`,
+        `refund`), not changes made through the API. None stops delivery. Each
+        delivery is recorded in `deliveries`.
+        """
+        with self._lock:
+            self._webhook_target = (url, secret) if url else None
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            target = self._webhook_target
+        if target is None:
+            return
+        url, secret = target
+        payload, headers = self.signed(event, secret)
+        request = urllib.request.Request(url, data=payload, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                outcome: int | str = response.status
+        except urllib.error.HTTPError as error:
+            outcome = error.code
+            error.close()
+        except OSError as error:
+            outcome = f"{type(error).__name__}: {error}"
+        with self._lock:
+            self.deliveries.append((event["type"], outcome))
+
+    # -- objects -----------------------------------------------------------------------
+
+    def _session(self, session_id: str) -> dict[str, Any]:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise StripeApiError(404, f"No such checkout.session: '{session_id}'",
+                                 code="resource_missing", param="session")
+        return session
+
+    def _succeed(self, intent: dict[str, Any]) -> None:
+        charge = {
+            "id": _new_id("ch"), "object": "charge", "amount": intent["amount"],
+            "amount_captured": intent["amount"], "amount_refunded": 0,
+            "currency": intent["currency"], "metadata": dict(intent["metadata"]),
+            "payment_intent": intent["id"], "paid": True, "captured": True,
+            "refunded": False, "status": "succeeded", "created": int(time.time()),
+            "livemode": False,
+        }
+        self.charges[charge["id"]] = charge
+        intent.update(status="succeeded", amount_received=intent["amount"],
+                      latest_charge=charge["id"])
+
+    def _refund(self, intent: dict[str, Any], amount: int | None) -> dict[str, Any]:
+        charge = self.charges[intent["latest_charge"]]
+        left = charge["amount"] - charge["amount_refunded"]
+        if left <= 0:
+            raise StripeApiError(400, f"Charge {charge['id']} has already been refunded.",
+                                 code="charge_already_refunded")
+        amount = left if amount is None else amount
+        if amount <= 0 or amount > left:
+            raise StripeApiError(
+                400, f"Refund amount ({amount}) is greater than unrefunded amount on charge "
+                f"({left})", code="amount_too_large", param="amount")
+        refund = {
+            "id": _new_id("re"), "object": "refund", "amount": amount,
+            "charge": charge["id"], "payment_intent": intent["id"],
+            "currency": charge["currency"], "metadata": {}, "reason": None,
+            "status": "succeeded", "created": int(time.time()),
+        }
+        self.refunds[refund["id"]] = refund
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+        return copy.deepcopy(refund)
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _handle(self, handler: _Handler) -> None:
+        split = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        if split.path.startswith("/pay/"):
+            self._pay_page(handler, split.path, body)
+            return
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        params: dict[str, Any] = {}
+        bad_params: StripeApiError | None = None
+        try:
+            query = body.decode("utf-8") if handler.command == "POST" else split.query
+            params = parse_form(parse_qsl(query, keep_blank_values=True))
+        except StripeApiError as error:
+            bad_params = error
+        except UnicodeDecodeError:
+            bad_params = StripeApiError(400, "The request body is not UTF-8.")
+        with self._lock:
+            self.requests.append(RecordedRequest(handler.command, split.path, params, headers))
+            fault = self._faults.pop(0) if self._faults else None
+            wake = self._wake
+        if fault and fault[0] == "delay" and wake.wait(fault[1]):
+            return  # reset() or stop() came first: drop the request unanswered
+        if fault and fault[0] == "fail":
+            status = fault[1]
+            kind = "api_error" if status >= 500 else "invalid_request_error"
+            error = StripeApiError(status, f"Injected failure ({status}) from the fake Stripe",
+                                   type=kind, code="rate_limit" if status == 429 else None)
+            self._answer(handler, status, error.body)
+            return
+        status, payload, replayed = self._respond(handler.command, split.path, params, headers,
+                                                  bad_params)
+        extra = {"Idempotent-Replayed": "true"} if replayed else {}
+        self._answer(handler, status, payload, extra)
+
+    def _respond(self, method: str, path: str, params: dict[str, Any],
+                 headers: dict[str, str],
+                 bad_params: StripeApiError | None) -> tuple[int, Any, bool]:
+        try:
+            self._authenticate(headers.get("authorization", ""))
+            if bad_params is not None:
+                raise bad_params
+            key = headers.get("idempotency-key") if method == "POST" else None
+            with self._lock:
+                if key and (path, key) in self._idempotent:
+                    first_params, status, stored = self._idempotent[(path, key)]
+                    if first_params != params:
+                        raise StripeApiError(
+                            400, "Keys for idempotent requests can only be used with the same "
+                            "parameters they were first used with. Try using a key other than "
+                            f"'{key}' if you meant to execute a different request.",
+                            type="idempotency_error")
+                    return status, json.loads(stored), True
+                try:
+                    status, payload = 200, self._route(method, path, params)
+                except StripeApiError as error:
+                    status, payload = error.status, error.body
+                if key:
+                    self._idempotent[(path, key)] = (params, status, json.dumps(payload).encode())
+                return status, payload, False
+        except StripeApiError as error:
+            return error.status, error.body, False
+        except Exception:
+            with self._lock:
+                self.errors.append(traceback.format_exc())
+            return 500, StripeApiError(500, "The fake Stripe failed", type="api_error").body, False
+
+    def _answer(self, handler: _Handler, status: int, payload: Any,
+                extra: dict[str, str] | None = None) -> None:
+        body = json.dumps(payload, indent=2).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Request-Id": _new_id("req"),
+                   "Stripe-Version": API_VERSION, **(extra or {})}
+        handler.send_body(status, body, headers)
+
+    def _authenticate(self, authorization: str) -> None:
+        scheme, _, key = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise StripeApiError(
+                401, "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                "YOUR_SECRET_KEY').")
+        key = key.strip()
+        accepted = key == self.api_key if self.api_key else key.startswith("sk_test_")
+        if not accepted:
+            shown = f"{key[:8]}{'*' * 4}{key[-4:]}" if len(key) > 12 else "****"
+            raise StripeApiError(401, f"Invalid API Key provided: {shown}")
+
+    def _route(self, method: str, path: str, params: dict[str, Any]) -> Any:
+        for route_method, pattern, name in _ROUTES:
+            match = pattern.fullmatch(path)
+            if match and route_method == method:
+                handler: Callable[..., Any] = getattr(self, name)
+                return handler(params, **match.groupdict())
+        raise StripeApiError(
+            404, f"Unrecognized request URL ({method}: {path}). Please see "
+            "https://stripe.com/docs or we can help at https://support.stripe.com/.")
+
+    # -- API endpoints -------------------------------------------------------------------
+
+    def _api_create_session(self, params: dict[str, Any]) -> dict[str, Any]:
+        mode = _require(params, "mode", "mode")
+        if mode != "payment":
+            raise StripeApiError(400, f"The fake Stripe only supports mode=payment, not {mode}",
+                                 param="mode")
+        raw_items = _require(params, "line_items", "line_items")
+        if not isinstance(raw_items, list):
+            raise StripeApiError(400, "Invalid array", param="line_items")
+        line_items, currencies, total = [], set(), 0
+        for index, item in enumerate(raw_items):
+            where = f"line_items[{index}]"
+            quantity = _int(_require(item, "quantity", f"{where}[quantity]"), f"{where}[quantity]")
+            price_data = _require(item, "price_data", f"{where}[price_data]")
+            currency = str(_require(price_data, "currency", f"{where}[price_data][currency]"))
+            unit_amount = _int(
+                _require(price_data, "unit_amount", f"{where}[price_data][unit_amount]"),
+                f"{where}[price_data][unit_amount]")
+            product_data = _require(price_data, "product_data", f"{where}[price_data][product]")
+            name = _require(product_data, "name", f"{where}[price_data][product_data][name]")
+            if quantity < 1 or unit_amount < 0:
+                raise StripeApiError(400, "Invalid quantity or amount", param=where)
+            currencies.add(currency.lower())
+            total += quantity * unit_amount
+            line_items.append({
+                "id": _new_id("li"), "object": "item", "description": name,
+                "quantity": quantity, "currency": currency.lower(),
+                "amount_subtotal": quantity * unit_amount, "amount_total": quantity * unit_amount,
+                "price": {"id": _new_id("price"), "object": "price", "currency": currency.lower(),
+                          "unit_amount": unit_amount,
+                          "product": {"name": name, "metadata": _strings(
+                              product_data.get("metadata"), f"{where}[price_data][product_data]"
+                              "[metadata]")}},
+            })
+        if len(currencies) > 1:
+            raise StripeApiError(400, "Checkout does not support multiple currencies.",
+                                 param="line_items")
+        now = int(time.time())
+        expires_at = now + MAX_EXPIRY
+        if params.get("expires_at") not in (None, ""):
+            expires_at = _int(params["expires_at"], "expires_at")
+            if not (now + MIN_EXPIRY - EXPIRY_SLACK <= expires_at
+                    <= now + MAX_EXPIRY + EXPIRY_SLACK):
+                raise StripeApiError(
+                    400, "The `expires_at` timestamp must be between 30 minutes and 24 hours "
+                    "from Checkout Session creation.", param="expires_at")
+        session_id = _new_id("cs_test")
+        session = {
+            "id": session_id, "object": "checkout.session", "mode": mode,
+            "url": f"{self.url}/pay/{session_id}", "status": "open",
+            "payment_status": "unpaid", "client_reference_id": params.get("client_reference_id"),
+            "metadata": _strings(params.get("metadata"), "metadata"),
+            "customer_email": params.get("customer_email"), "currency": currencies.pop(),
+            "amount_subtotal": total, "amount_total": total, "expires_at": expires_at,
+            "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"),
+            "payment_intent": None, "created": now, "livemode": False,
+        }
+        payment_intent_data = params.get("payment_intent_data") or {}
+        self.sessions[session_id] = session
+        self._session_extras[session_id] = {
+            "line_items": line_items,
+            "payment_intent_data": {
+                "metadata": _strings(payment_intent_data.get("metadata"),
+                                     "payment_intent_data[metadata]")},
+        }
+        return copy.deepcopy(session)
+
+    def _api_list_sessions(self, params: dict[str, Any]) -> dict[str, Any]:
+        limit = _int(params.get("limit", 10), "limit")
+        if not 1 <= limit <= 100:
+            raise StripeApiError(400, "Invalid limit: must be between 1 and 100", param="limit")
+        found = [s for s in reversed(list(self.sessions.values()))
+                 if all(params.get(field) in (None, "", s.get(field))
+                        for field in ("payment_intent", "status", "client_reference_id"))]
+        after = params.get("starting_after")
+        if after:
+            ids = [s["id"] for s in found]
+            found = found[ids.index(after) + 1:] if after in ids else []
+        return {"object": "list", "data": copy.deepcopy(found[:limit]),
+                "has_more": len(found) > limit, "url": "/v1/checkout/sessions"}
+
+    def _api_retrieve_session(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return copy.deepcopy(self._session(id))
+
+    def _api_session_line_items(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        self._session(id)
+        items = self._session_extras[id]["line_items"]
+        return {"object": "list", "data": copy.deepcopy(items), "has_more": False,
+                "url": f"/v1/checkout/sessions/{id}/line_items"}
+
+    def _api_expire_session(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        session = self._session(id)
+        if session["status"] != "open":
+            raise StripeApiError(
+                400, f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
+                f"This Checkout Session has a status of \"{session['status']}\".")
+        session.update(status="expired", url=None)
+        return copy.deepcopy(session)
+
+    def _api_create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
+        intent_id = params.get("payment_intent")
+        if not intent_id and params.get("charge"):
+            charge = self.charges.get(params["charge"])
+            if charge is None:
+                raise StripeApiError(404, f"No such charge: '{params['charge']}'",
+                                     code="resource_missing", param="charge")
+            intent_id = charge["payment_intent"]
+        if not intent_id:
+            raise StripeApiError(400, "Must provide either payment_intent or charge.",
+                                 code="parameter_missing", param="payment_intent")
+        intent = self.payment_intents.get(intent_id)
+        if intent is None:
+            raise StripeApiError(404, f"No such payment_intent: '{intent_id}'",
+                                 code="resource_missing", param="payment_intent")
+        if not intent.get("latest_charge"):
+            raise StripeApiError(400, f"PaymentIntent {intent_id} has no successful charge.",
+                                 code="charge_not_refundable")
+        amount = params.get("amount")
+        return self._refund(intent, None if amount in (None, "") else _int(amount, "amount"))
+
+    def _api_retrieve_refund(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return self._lookup(self.refunds, "refund", id)
+
+    def _api_retrieve_payment_intent(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return self._lookup(self.payment_intents, "payment_intent", id)
+
+    def _api_retrieve_charge(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return self._lookup(self.charges, "charge", id)
+
+    @staticmethod
+    def _lookup(store: dict[str, dict[str, Any]], kind: str, id: str) -> dict[str, Any]:
+        if id not in store:
+            raise StripeApiError(404, f"No such {kind}: '{id}'", code="resource_missing",
+                                 param="id")
+        return copy.deepcopy(store[id])
+
+    # -- the payment page ----------------------------------------------------------------
+
+    def _pay_page(self, handler: _Handler, path: str, body: bytes) -> None:
+        session_id = path.removeprefix("/pay/").strip("/")
+        with self._lock:
+            session = copy.deepcopy(self.sessions.get(session_id))
+            items = copy.deepcopy(self._session_extras.get(session_id, {}).get("line_items"))
+        if session is None:
+            handler.send_body(404, b"No such payment page", {"Content-Type": "text/plain"})
+            return
+        if handler.command == "POST" and session["status"] == "open":
+            action = dict(parse_qsl(body.decode("utf-8", "replace"))).get("action")
+            if action == "pay":
+                self.complete(session_id)
+                location = (session["success_url"] or "").replace(
+                    "{CHECKOUT_SESSION_ID}", session_id)
+            else:
+                location = session["cancel_url"] or ""
+            handler.send_body(303, b"", {"Location": location})
+            return
+        rows = "".join(
+            f"<li>{item['quantity']} &times; {html.escape(str(item['description']))}: "
+            f"{item['amount_total']} {html.escape(item['currency'])}</li>" for item in items)
+        if session["status"] == "open":
+            form = (f'<form method="post"><button name="action" value="pay">Pay '
+                    f"{session['amount_total']} {html.escape(session['currency'])}</button> "
+                    '<button name="action" value="cancel">Cancel</button></form>')
+        else:
+            form = f"<p>This payment page is {html.escape(session['status'])}.</p>"
+        page = (f"<!doctype html><title>Fake Stripe Checkout</title><h1>Fake Stripe Checkout"
+                f"</h1><p>{html.escape(session.get('customer_email') or '')}</p><ul>{rows}</ul>"
+                f"{form}")
+        handler.send_body(200, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run the fake Stripe API.")
+    parser.add_argument("--port", type=int, default=12111)
+    parser.add_argument("--webhook-url", help="where to deliver events, such as "
+                        "http://127.0.0.1:5000/webhooks/stripe")
+    parser.add_argument("--webhook-secret", default=WEBHOOK_SECRET)
+    args = parser.parse_args(argv)
+    fake = FakeStripe(port=args.port).start()
+    if args.webhook_url:
+        fake.forward_webhooks(args.webhook_url, args.webhook_secret)
+    print(f"Fake Stripe API on {fake.url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Carts through the JSON API: the empty state, lines, stock, and bad input."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from storefront.cart.models import Cart, CartLine
+from storefront.timeutil import utcnow
+
+
+def new_cart(client) -> str:
+    response = client.post("/api/v1/carts")
+    assert response.status_code == 201
+    return response.get_json()["token"]
+
+
+def test_a_new_cart_is_a_real_empty_state(client):
+    body = client.post("/api/v1/carts").get_json()
+    assert body["lines"] == [] and body["item_count"] == 0 and body["is_empty"] is True
+    assert body["subtotal"] == {"amount": 0, "currency": "usd", "formatted": "$0.00"}
+    assert len(body["token"]) >= 22  # at least 128 random bits, URL-safe
+    assert client.get(f"/api/v1/carts/{body['token']}").get_json() == body
+
+
+def test_add_increment_change_and_remove(client, demo):
+    token = new_cart(client)
+    source = "article:are-hamstrings-your-missing-link"
+    body = client.post(f"/api/v1/carts/{token}/lines",
+                       json={"sku": "BB-LIGHT", "quantity": 2, "source": source}).get_json()
+    line = body["lines"][0]
+    assert line["sku"] == "BB-LIGHT" and line["product_slug"] == "better-band"
+    assert line["quantity"] == 2 and line["source"] == source
+    assert line["unit_price"]["amount"] == 1999 and line["line_total"]["amount"] == 3998
+    body = client.post(f"/api/v1/carts/{token}/lines", json={"sku": "BB-LIGHT"}).get_json()
+    assert body["lines"][0]["quantity"] == 3 and body["item_count"] == 3
+    body = client.post(f"/api/v1/carts/{token}/lines",
+                       json={"sku": "SB-65", "quantity": 1}).get_json()
+    assert body["subtotal"]["amount"] == 3 * 1999 + 2999 and body["is_empty"] is False
+    line_id = body["lines"][0]["id"]
+    body = client.patch(f"/api/v1/carts/{token}/lines/{line_id}", json={"quantity": 1}).get_json()
+    assert body["lines"][0]["quantity"] == 1
+    body = client.patch(f"/api/v1/carts/{token}/lines/{line_id}", json={"quantity": 0}).get_json()
+    assert [line["sku"] for line in body["lines"]] == ["SB-65"]
+    other = body["lines"][0]["id"]
+    body = client.delete(f"/api/v1/carts/{token}/lines/{other}").get_json()
+    assert body["is_empty"] is True and body["subtotal"]["amount"] == 0
+
+
+def test_adding_more_than_stock_is_409_with_what_is_left(client, demo):
+    token = new_cart(client)
+    response = client.post(f"/api/v1/carts/{token}/lines", json={"sku": "BB-HEAVY",
+                                                                  "quantity": 41})
+    assert response.status_code == 409
+    assert response.get_json()["available"] == 40
+    assert client.get(f"/api/v1/carts/{token}").get_json()["is_empty"] is True
+
+
+def test_bad_input_is_4xx_and_changes_nothing(client, session, demo):
+    token = new_cart(client)
+    client.post(f"/api/v1/carts/{token}/lines", json={"sku": "BB-LIGHT", "quantity": 1})
+    before = client.get(f"/api/v1/carts/{token}").get_json()
+    url = f"/api/v1/carts/{token}/lines"
+    for body in ({"sku": "BB-LIGHT", "quantity": 0}, {"sku": "BB-LIGHT", "quantity": 100},
+                 {"sku": "BB-LIGHT", "quantity": 1.5}, {"sku": "BB-LIGHT", "quantity": "2"},
+                 {"sku": "BB-LIGHT", "quantity": 10**30}, {"sku": "BB-LIGHT", "quantity": True},
+                 {"sku": "BB-LIGHT", "quantity": 99}, {"quantity": 1}, {"sku": 12},
+                 {"sku": "BB-LIGHT", "source": "<script>"}, {"sku": "BB-LIGHT", "extra": 1},
+                 [], "just a string"):
+        response = client.post(url, json=body)
+        assert response.status_code == 422, body
+        assert response.is_json
+    assert client.post(url, data="{nope", content_type="application/json").status_code == 400
+    assert client.post(url, json={"sku": "NOPE", "quantity": 1}).status_code == 404
+    assert client.post("/api/v1/carts/unknown/lines",
+                       json={"sku": "BB-LIGHT"}).status_code == 404
+    line_id = before["lines"][0]["id"]
+    for body in ({"quantity": -1}, {"quantity": 100}, {"quantity": None}, {}):
+        response = client.patch(f"/api/v1/carts/{token}/lines/{line_id}", json=body)
+        assert response.status_code == 422, body
+    assert client.patch(f"/api/v1/carts/{token}/lines/999999",
+                        json={"quantity": 1}).status_code == 404
+    assert client.delete(f"/api/v1/carts/{token}/lines/999999").status_code == 404
+    assert client.get(f"/api/v1/carts/{token}").get_json() == before
+
+
+def test_unknown_cart_is_404(client):
+    for token in ("nope", "x" * 500):
+        response = client.get(f"/api/v1/carts/{token}")
+        assert response.status_code == 404 and response.is_json
+
+
+def test_a_line_cannot_belong_to_another_cart(client, demo):
+    mine, theirs = new_cart(client), new_cart(client)
+    line = client.post(f"/api/v1/carts/{theirs}/lines",
+                       json={"sku": "BB-LIGHT"}).get_json()["lines"][0]
+    assert client.delete(f"/api/v1/carts/{mine}/lines/{line['id']}").status_code == 404
+    assert client.get(f"/api/v1/carts/{theirs}").get_json()["item_count"] == 1
+
+
+def test_prune_removes_only_idle_carts(runner, client, session, demo):
+    idle, fresh = new_cart(client), new_cart(client)
+    client.post(f"/api/v1/carts/{idle}/lines", json={"sku": "BB-LIGHT"})
+    session.query(Cart).filter_by(token=idle).update(
+        {"updated_at": utcnow() - timedelta(days=31)})
+    session.commit()
+    result = runner.invoke(args=["carts", "prune"])
+    assert result.exit_code == 0 and "Removed 1 idle carts" in result.output
+    assert client.get(f"/api/v1/carts/{idle}").status_code == 404
+    assert client.get(f"/api/v1/carts/{fresh}").status_code == 200
+    assert session.scalar(select(func.count()).select_from(CartLine)) == 0
