@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plugins.hookspecs import hookimpl
-from plugins.types import NavLink
+from plugins.types import ModeratedKind, NavLink
 from storefront.extensions import db
 
 from . import (
@@ -16,7 +16,8 @@ from . import (
 def storefront_api_blueprints():
     """Exercises and articles under the API prefix."""
     from .api import make_blueprints
-    return make_blueprints()
+    from .comments import make_blueprint as comments_blueprint
+    return [*make_blueprints(), comments_blueprint()]
 
 
 @hookimpl
@@ -24,6 +25,12 @@ def storefront_web_blueprints():
     """Exercise and article pages."""
     from .web import make_blueprint
     return [make_blueprint()]
+
+
+@hookimpl
+def moderated_kinds():
+    """Article comments go through the shared moderation queue."""
+    return [ModeratedKind(name="comment", label="Comment", target_type="article")]
 
 
 @hookimpl

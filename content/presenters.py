@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.catalog.models import Product
 from storefront.catalog.services import price_from
+from storefront.moderation import services as moderation
 from storefront.urls import page_url
 
 from .markdown import Card, render, shortcodes
@@ -62,7 +63,8 @@ def article_detail(session, article) -> dict:
         "products": [{"slug": link.product.slug, "name": link.product.name,
                       "url": with_source(page_url("product", link.product.slug), source)}
                      for link in article.product_links],
-        "comment_count": 0,
+        "comment_count": moderation.public_count(session, kind="comment",
+                                                 target_type="article", target_id=article.id),
     }
 
 

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import EmailField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from storefront.extensions import db
+from storefront.errors import ServiceError
+from storefront.extensions import db, limiter
+from storefront.web.cart import same_email_rule_as_the_api
 
-from . import presenters, services
+from . import comments, presenters, services
 from .models import Exercise
+
+PAGE_COMMENTS = 20
+
+
+class CommentForm(FlaskForm):
+    """A reader's comment, with a honeypot field people never see."""
+
+    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=5000)])
+    author_name = StringField("Your name (shown)", validators=[DataRequired(), Length(max=80)])
+    email = EmailField("Your email (never shown)",
+                       validators=[DataRequired(), Length(max=254), same_email_rule_as_the_api])
+    website = StringField("Leave this empty")  # honeypot
+    submit = SubmitField("Send comment")
 
 
 def make_blueprint() -> Blueprint:
@@ -46,7 +64,32 @@ def make_blueprint() -> Blueprint:
             row = services.get_article(db.session, slug)
         except services.NotFound:
             abort(404)
+        approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
+                                                 cursor=None)
         return render_template("content/article.html",
-                               article=presenters.article_detail(db.session, row))
+                               article=presenters.article_detail(db.session, row),
+                               comments=approved, comment_form=CommentForm(formdata=None))
+
+    @bp.route("/articles/<slug>/comments", methods=["POST"])
+    @limiter.limit(comments.SUBMIT_LIMIT)
+    def comment_submit(slug):
+        """Queue a comment for moderation and thank the writer."""
+        form = CommentForm()
+        back = url_for(".article", slug=slug) + "#comments"
+        if not form.validate_on_submit():
+            problems = "; ".join(f"{form[name].label.text}: {errors[0]}"
+                                 for name, errors in form.errors.items())
+            flash(f"Your comment was not sent. {problems}")
+            return redirect(back, 303)
+        try:
+            comments.submit_comment(db.session, current_app.extensions["storefront"].plugins,
+                                    slug=slug, body=form.body.data,
+                                    author_name=form.author_name.data, email=form.email.data,
+                                    honeypot=form.website.data or "")
+        except ServiceError as exc:
+            flash(exc.message)
+            return redirect(back, 303)
+        flash("Thank you! Your comment will appear once a moderator has approved it.")
+        return redirect(back, 303)
 
     return bp

@@ -151,3 +151,36 @@ def order_paid(order):
     never undoes a payment. The default plugin writes a confirmation message to the
     outbox table and the log.
     """
+
+
+# ---------------------------------------------------------------------------
+# Moderation
+# ---------------------------------------------------------------------------
+
+@hookspec
+def moderated_kinds():
+    """Return a list of `ModeratedKind` values this plugin adds to the moderation queue.
+
+    Fires when the moderation service needs to know the kinds (queue filters, the staff
+    API's `{kind}` path). The core contributes `review`; content contributes `comment`.
+    """
+
+
+@hookspec
+def moderation_verdict(submission, settings):
+    """Judge a new `Submission`; return a `Verdict`, or None to have no opinion.
+
+    Fires once per submission, before it is queued. `settings` is a
+    `ModerationSettings`. Every filter's verdict counts: the item goes to `spam` if any
+    filter says spam, its score is the highest score and its reasons are all reasons.
+    Spam stays reviewable by moderators.
+    """
+
+
+@hookspec
+def submission_received(submission):
+    """A visitor's review or comment was stored; `submission` is a `Submission`.
+
+    Fires after the submission is committed, with its status decided. The return value
+    is ignored. The default plugin writes a notice for staff to the outbox and the log.
+    """

@@ -13,6 +13,8 @@ ENTRY_POINT_GROUP = "storefront.plugins"
 # Built-in behaviour goes through the same manager as outside plugins.
 DEFAULT_PLUGINS = (
     "storefront.orders.notifications",
+    "storefront.reviews.plugin",
+    "plugins.spam",
     "plugins.test_payments",
     "plugins.stripe_payments",
     "plugins.stripe_webhooks",

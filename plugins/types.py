@@ -160,3 +160,59 @@ class OrderSummary:
     currency: str
     lines: tuple[OrderLineSummary, ...]
     url: str = ""
+
+
+# ---------------------------------------------------------------------------
+# Moderation
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """Something a visitor wrote (a review or a comment), as filters and notifiers see it.
+
+    `recent_bodies` holds the texts the same email sent in the last day, so a filter can
+    spot repeats without a database.
+    """
+
+    kind: str  # "review" or "comment"
+    id: int
+    author_name: str
+    email: str
+    body: str
+    target_type: str  # "product" or "article"
+    target_slug: str
+    title: str = ""
+    rating: int | None = None
+    honeypot: str = ""  # a form field people never see; robots fill it in
+    recent_bodies: tuple[str, ...] = ()
+    status: str = "pending"  # decided once filters have judged it: "pending" or "spam"
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationSettings:
+    """The spam settings, from the app's config."""
+
+    banned_words: tuple[str, ...] = ()
+    max_links: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A filter's opinion: `spam` lands the item in the spam folder, anything else is queued.
+
+    `score` runs from 0 (clean) to 1 (certain spam); `reasons` are short phrases that
+    moderators read, such as "3 links".
+    """
+
+    spam: bool
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratedKind:
+    """A kind of visitor writing that goes through the shared moderation queue."""
+
+    name: str  # "review", "comment"
+    label: str  # "Review", "Comment"
+    target_type: str  # "product", "article"

@@ -2,8 +2,9 @@
 
 from .cart.models import Cart, CartLine
 from .catalog.models import Product, Variant
+from .moderation.models import ModeratedItem, ModerationAction
 from .orders.models import Order, OrderLine, OutboxMessage, PaymentEventRecord
 from .staff.models import ApiToken, StaffUser
 
-__all__ = ["ApiToken", "Cart", "CartLine", "Order", "OrderLine", "OutboxMessage",
-           "PaymentEventRecord", "Product", "StaffUser", "Variant"]
+__all__ = ["ApiToken", "Cart", "CartLine", "ModeratedItem", "ModerationAction", "Order",
+           "OrderLine", "OutboxMessage", "PaymentEventRecord", "Product", "StaffUser", "Variant"]

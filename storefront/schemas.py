@@ -3,6 +3,13 @@
 import marshmallow as ma
 
 
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
 class MoneySchema(ma.Schema):
     """An amount in minor units, its currency and a display form."""
 

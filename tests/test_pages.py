@@ -19,6 +19,7 @@ def test_home_shows_the_bands_and_the_latest_article(client, demo):
 
 def test_product_page_shows_variants_stock_and_exercises(client, demo):
     page = text_of(client.get("/products/better-band"))
+    assert "<title>Better Band · Better Band</title>" in page
     assert "<h1>Better Band</h1>" in page
     assert "$19.99" in page and "$21.99" in page and "$24.99" in page
     assert "120 in stock" in page
@@ -36,6 +37,7 @@ def test_exercise_page_shows_steps_and_bands(client, demo):
 
 def test_article_page_renders_the_body_with_cards(client, demo):
     page = text_of(client.get("/articles/are-hamstrings-your-missing-link"))
+    assert "<title>Are Hamstrings Your Missing Link? · Better Band</title>" in page
     assert "<h1>Are Hamstrings Your Missing Link?</h1>" in page
     assert 'class="card card-exercise"' in page and 'class="card card-product"' in page
     assert "[[" not in page

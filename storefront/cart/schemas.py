@@ -2,17 +2,10 @@
 
 import marshmallow as ma
 
-from ..schemas import MoneySchema
+from ..schemas import MoneySchema, StrictSchema
 from .models import MAX_LINE_QUANTITY
 
 SOURCE_PATTERN = r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150})$"
-
-
-class StrictSchema(ma.Schema):
-    """Unknown fields are an error, not silently dropped."""
-
-    class Meta:
-        unknown = ma.RAISE
 
 
 class CartLineSchema(ma.Schema):

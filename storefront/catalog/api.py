@@ -51,7 +51,7 @@ def product_detail(view: services.ProductView) -> dict:
         } for v in product.variants],
         "exercises": [{"slug": link.slug, "name": link.title, "url": link.url}
                       for link in view.exercises],
-        "rating": {"average": None, "count": 0},
+        "rating": {"average": view.rating[0], "count": view.rating[1]},
     }
 
 

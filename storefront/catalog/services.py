@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from plugins.types import ContentLink, ProductRef
 
+from ..moderation import services as moderation
 from ..money import Money
 from ..pagination import keyset_page
 from ..textsearch import escape_like
@@ -25,6 +26,7 @@ class ProductView:
 
     product: Product
     links: tuple[ContentLink, ...]
+    rating: tuple[float | None, int]  # average and count of approved reviews
 
     @property
     def exercises(self) -> list[ContentLink]:
@@ -61,7 +63,8 @@ def product_view(session, plugins, slug: str) -> ProductView:
     ref = ProductRef(id=product.id, slug=product.slug, name=product.name)
     links = [link for contributed in plugins.hook.product_links(product=ref)
              for link in contributed]
-    return ProductView(product=product, links=tuple(links))
+    return ProductView(product=product, links=tuple(links),
+                       rating=moderation.rating(session, product.id))
 
 
 def update_variant(session, sku: str, *, stock: int | None = None,

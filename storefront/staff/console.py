@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import db, limiter, login
-from . import services
+from . import moderation_pages, services
 from .models import StaffUser
 
 LOGIN_FAILURE_LIMIT = "5 per minute; 30 per hour"
@@ -77,13 +77,7 @@ def make_blueprint() -> Blueprint:
             flash("You have been logged out.")
         return redirect(url_for(".login"))
 
-    @bp.route("/")
-    @login_required
-    def dashboard():
-        """The staff console's home."""
-        return render_template("staff/dashboard.html", user=current_user,
-                               logout_form=LogoutForm())
-
+    moderation_pages.register(bp)
     return bp
 
 

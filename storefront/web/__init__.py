@@ -13,6 +13,7 @@ from ..pagination import decode_cursor
 from ..textsearch import clean_query
 from ..urls import page_url
 from . import cart as cart_pages
+from . import reviews as review_pages
 from .cart import add_form_for
 
 HOME_PRODUCTS = 12
@@ -69,7 +70,9 @@ def make_blueprint() -> Blueprint:
         detail = product_detail(view)
         return render_template("storefront/product.html", product=detail,
                                exercises=view.exercises,
-                               add_form=add_form_for(detail, request.args.get("source")))
+                               add_form=add_form_for(detail, request.args.get("source")),
+                               reviews=review_pages.recent_reviews(slug),
+                               review_form=review_pages.ReviewForm(formdata=None))
 
     @bp.route("/search")
     def search():
@@ -87,12 +90,15 @@ def make_blueprint() -> Blueprint:
         return render_template("storefront/search.html", search_query=query,
                                results=results[:SEARCH_LIMIT])
 
+    bp.add_app_template_global(page_url, "page_url")
+
     @bp.app_template_global("format_money")
     def format_money_global(amount, currency):
         """Money for templates: minor units and a currency code."""
         return format_money(amount, currency)
 
     cart_pages.register(bp)
+    review_pages.register(bp)
     return bp
 
 

@@ -1,0 +1,1 @@
+"""The moderation queue shared by every kind of visitor writing, and its audit log."""

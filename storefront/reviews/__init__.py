@@ -1,0 +1,1 @@
+"""Product reviews, moderated before anyone sees them."""

@@ -1,0 +1,79 @@
+"""Review API: approved reviews for everyone, submissions queued for moderation."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..extensions import db, limiter
+from ..moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
+from ..pagination import PageArgsSchema, page_schema
+from ..restapi import service_errors
+from . import services
+
+SUBMIT_LIMIT = "5 per minute; 30 per hour"
+
+
+class ReviewSchema(ma.Schema):
+    """An approved review (the author's email is never shown)."""
+
+    id = ma.fields.Integer(required=True)
+    rating = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    body = ma.fields.String(required=True)
+    author_name = ma.fields.String(required=True)
+    verified_purchase = ma.fields.Boolean(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class ReviewCreateSchema(SubmissionCreateFields):
+    """A new review: 1-5 stars, a title and a body."""
+
+    rating = ma.fields.Integer(strict=True, required=True,
+                               validate=ma.validate.Range(min=1, max=5))
+    title = ma.fields.String(load_default="", validate=ma.validate.Length(max=120))
+
+
+ReviewPageSchema = page_schema(ReviewSchema, "ReviewPage")
+
+
+def review_dict(item) -> dict:
+    """The public form of a review."""
+    return {"id": item.id, "rating": item.rating, "title": item.title, "body": item.body,
+            "author_name": item.author_name, "verified_purchase": item.verified_purchase,
+            "created_at": item.created_at}
+
+
+def make_blueprint() -> Blueprint:
+    """A fresh reviews blueprint for one app."""
+    blp = Blueprint("reviews", __name__, url_prefix="/products",
+                    description="Product reviews (approved ones only are public).")
+
+    @blp.route("/<slug>/reviews")
+    class Reviews(MethodView):
+        @blp.etag
+        @blp.arguments(PageArgsSchema, location="query")
+        @blp.response(200, ReviewPageSchema)
+        @blp.alt_response(404, description="No product with this slug.")
+        def get(self, args, slug):
+            """List a product's approved reviews, newest first."""
+            with service_errors():
+                rows, next_cursor = services.approved_reviews(db.session, slug, **args)
+            return {"items": [review_dict(r) for r in rows], "next_cursor": next_cursor}
+
+        @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+        @blp.arguments(ReviewCreateSchema)
+        @blp.response(202, SubmissionAcceptedSchema)
+        @blp.alt_response(404, description="No product with this slug.")
+        @blp.alt_response(409, description="This email already reviewed this product.")
+        def post(self, review, slug):
+            """Send a review; it is shown once a moderator approves it."""
+            plugins = current_app.extensions["storefront"].plugins
+            with service_errors():
+                item = services.submit_review(db.session, plugins, slug=slug, **review)
+            # Spam is not announced to whoever sent it.
+            return {"id": item.id, "status": "pending"}
+
+    return blp
