@@ -40,6 +40,10 @@ def from_environment(environ: os._Environ | dict) -> dict:
                 "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "RATELIMIT_STORAGE_URI"):
         if environ.get(key):
             config[key] = environ[key]
+    if environ.get("MODERATION_BANNED_WORDS"):
+        config["MODERATION_BANNED_WORDS"] = environ["MODERATION_BANNED_WORDS"]
+    if environ.get("MODERATION_MAX_LINKS", "").strip().isdigit():
+        config["MODERATION_MAX_LINKS"] = int(environ["MODERATION_MAX_LINKS"])
     if "RATELIMIT_ENABLED" in environ:
         config["RATELIMIT_ENABLED"] = _env_bool(environ["RATELIMIT_ENABLED"], True)
     return config
@@ -64,6 +68,8 @@ def apply_defaults(config, instance_path: str) -> None:
     config.setdefault("STRIPE_API_BASE", "")
     config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     config.setdefault("RATELIMIT_ENABLED", True)
+    config.setdefault("MODERATION_BANNED_WORDS", "")
+    config.setdefault("MODERATION_MAX_LINKS", 2)
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

@@ -44,7 +44,11 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example/")
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_123")
     monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("MODERATION_BANNED_WORDS", "casino,lottery")
+    monkeypatch.setenv("MODERATION_MAX_LINKS", "3")
     config = create_app().config
+    assert config["MODERATION_BANNED_WORDS"] == "casino,lottery"
+    assert config["MODERATION_MAX_LINKS"] == 3
     assert config["SECRET_KEY"] == "from-the-environment"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://shop@db.internal/shop"
     assert config["PUBLIC_BASE_URL"] == "https://shop.example"
