@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -10,15 +9,9 @@ from sqlalchemy import select
 
 from storefront.catalog.models import Variant
 
-from .markdown import SHORTCODE_KINDS, ContentError, shortcodes, split_front_matter
-from .models import (
-    LINK_ROLES,
-    Article,
-    ArticleExercise,
-    ArticleProduct,
-    Exercise,
-    ExerciseProduct,
-)
+from .authoring import upsert_article
+from .markdown import ContentError
+from .models import LINK_ROLES, Exercise, ExerciseProduct
 
 DEMO_DIR = Path(__file__).parent / "demo"
 
@@ -57,41 +50,3 @@ def _role(role: str) -> str:
     if role not in LINK_ROLES:
         raise ContentError(f"unknown role {role!r}")
     return role
-
-
-def upsert_article(session, source: str, path: str, exercises: dict[str, int],
-                   products: dict[str, int]) -> Article:
-    """Create or update one article from its Markdown file, refusing unknown references."""
-    meta, body, body_line = split_front_matter(source, path)
-    for key in ("title", "slug"):
-        if not meta.get(key):
-            raise ContentError(f"front matter needs {key!r}", path=path, line=2)
-    known = {"exercise": exercises, "product": products}
-    for kind, slug, line in shortcodes(body):
-        if kind not in SHORTCODE_KINDS:
-            raise ContentError(f"unknown shortcode kind {kind!r}", path=path,
-                               line=body_line + line - 1)
-        if slug not in known[kind]:
-            raise ContentError(f"unknown {kind} {slug!r}", path=path, line=body_line + line - 1)
-    for kind in ("exercise", "product"):
-        for slug in meta.get(kind + "s", []) or []:
-            if slug not in known[kind]:
-                raise ContentError(f"front matter names unknown {kind} {slug!r}", path=path)
-    article = session.scalar(select(Article).where(Article.slug == meta["slug"]))
-    if article is None:
-        article = Article(slug=meta["slug"])
-        session.add(article)
-    article.title = str(meta["title"])
-    article.summary = str(meta.get("summary", "")).strip()
-    article.body_markdown = body
-    article.status = meta.get("status", "draft")
-    published_at = meta.get("published_at")
-    if isinstance(published_at, str):
-        published_at = datetime.fromisoformat(published_at)
-    article.published_at = published_at
-    article.exercise_links = [ArticleExercise(exercise_id=exercises[slug], position=i)
-                              for i, slug in enumerate(meta.get("exercises", []) or [])]
-    article.product_links = [ArticleProduct(product_id=products[slug], position=i)
-                             for i, slug in enumerate(meta.get("products", []) or [])]
-    session.flush()
-    return article

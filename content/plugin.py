@@ -28,6 +28,13 @@ def storefront_web_blueprints():
 
 
 @hookimpl
+def storefront_commands():
+    """`storefront content import DIR`."""
+    from .cli import content_group
+    return [content_group]
+
+
+@hookimpl
 def moderated_kinds():
     """Article comments go through the shared moderation queue."""
     return [ModeratedKind(name="comment", label="Comment", target_type="article")]
@@ -60,6 +67,26 @@ def seed_demo(products):
 
 
 @hookimpl
-def content_search(query, limit):
-    """Exercises and published articles that mention the query."""
-    return services.search(db.session, query, limit)
+def search_sources():
+    """Exercise rows feed exercise documents, article rows article documents."""
+    return list(services.SEARCH_SOURCES)
+
+
+@hookimpl
+def search_documents(kind, ids):
+    """Exercises (name, summary, steps, muscles) and published articles (title, text)."""
+    return services.search_documents(db.session, kind, ids)
+
+
+@hookimpl
+def sitemap_entries():
+    """Every exercise and published article, for the sitemap."""
+    from .seo import sitemap_entries as entries
+    return entries(db.session)
+
+
+@hookimpl
+def feed_entries(limit):
+    """The newest published articles, for the Atom feed."""
+    from .seo import feed_entries as entries
+    return entries(db.session, limit)

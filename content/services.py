@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from plugins.types import ContentLink
+from plugins.types import ContentLink, SearchDocument, SearchSource
 from storefront.pagination import keyset_page
-from storefront.textsearch import escape_like
-from storefront.urls import page_url
+from storefront.urls import PAGE_PATHS, page_url
 
+from .markdown import SHORTCODE, render
 from .models import Article, ArticleExercise, ArticleProduct, Exercise, ExerciseProduct
 
 
@@ -49,9 +52,10 @@ def list_articles(session, *, limit: int, cursor: str | None):
                        limit=limit, cursor=cursor, descending=True)
 
 
-def get_article(session, slug: str) -> Article:
-    """A published article with its exercises and products (three queries)."""
-    article = session.scalar(published(select(Article).where(Article.slug == slug)).options(
+def get_article(session, slug: str, *, drafts: bool = False) -> Article:
+    """A published article (or, with `drafts`, any) with its exercises and products."""
+    stmt = select(Article).where(Article.slug == slug)
+    article = session.scalar((stmt if drafts else published(stmt)).options(
         selectinload(Article.exercise_links).joinedload(ArticleExercise.exercise),
         selectinload(Article.product_links).joinedload(ArticleProduct.product)))
     if article is None:
@@ -78,18 +82,37 @@ def latest_articles(session, limit: int) -> list[ContentLink]:
                         url=page_url("article", a.slug)) for a in rows]
 
 
-def search(session, query: str, limit: int) -> list[ContentLink]:
-    """Exercises, then published articles, whose title or summary contains `query`."""
-    pattern = f"%{escape_like(query)}%"
-    exercises = session.scalars(select(Exercise).where(
-        Exercise.name.ilike(pattern, escape="\\") | Exercise.summary.ilike(pattern, escape="\\"))
-        .order_by(Exercise.id).limit(limit))
-    links = [ContentLink(kind="exercise", slug=e.slug, title=e.name, summary=e.summary,
-                         url=page_url("exercise", e.slug)) for e in exercises]
-    articles = session.scalars(published(select(Article)).where(
-        Article.title.ilike(pattern, escape="\\") | Article.summary.ilike(pattern, escape="\\")
-        | Article.body_markdown.ilike(pattern, escape="\\"))
-        .order_by(Article.published_at.desc()).limit(limit))
-    links += [ContentLink(kind="article", slug=a.slug, title=a.title, summary=a.summary,
-                          url=page_url("article", a.slug)) for a in articles]
-    return links[:limit]
+# Which content rows feed which search documents (links between them do not).
+SEARCH_SOURCES = (SearchSource(kind="exercise", table="exercise"),
+                  SearchSource(kind="article", table="article"))
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(markdown: str) -> str:
+    """An article body as plain text: no markup, no shortcodes, one space between words."""
+    rendered = str(render(SHORTCODE.sub(" ", markdown or ""), {}))
+    return " ".join(html.unescape(_TAG.sub(" ", rendered)).split())
+
+
+def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDocument] | None:
+    """Exercises, or published articles, as search documents; None for other kinds."""
+    if kind == "exercise":
+        stmt = select(Exercise).order_by(Exercise.id)
+        if ids is not None:
+            stmt = stmt.where(Exercise.id.in_(ids))
+        return [SearchDocument(
+            type="exercise", key_id=e.id, slug=e.slug, title=e.name,
+            url_path=PAGE_PATHS["exercise"].format(slug=e.slug),
+            body="\n".join([e.summary or "", *map(str, e.steps or ()),
+                            *map(str, e.muscles or ())]),
+            updated_at=e.updated_at) for e in session.scalars(stmt)]
+    if kind == "article":
+        stmt = published(select(Article)).order_by(Article.id)
+        if ids is not None:
+            stmt = stmt.where(Article.id.in_(ids))
+        return [SearchDocument(
+            type="article", key_id=a.id, slug=a.slug, title=a.title,
+            url_path=PAGE_PATHS["article"].format(slug=a.slug),
+            body="\n".join([a.summary or "", plain_text(a.body_markdown)]),
+            updated_at=a.updated_at) for a in session.scalars(stmt)]
+    return None

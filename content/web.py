@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from storefront.attribution.services import record_view
 from storefront.errors import ServiceError
 from storefront.extensions import db, limiter
 from storefront.web.cart import same_email_rule_as_the_api
 
-from . import comments, presenters, services
+from . import comments, presenters, seo, services
 from .models import Exercise
 
 PAGE_COMMENTS = 20
+
+
+def count_view(source: str) -> None:
+    """Count a reader's view of a piece of content (written in batches)."""
+    record_view(db.session, source, current_app.config["STOREFRONT_VIEW_BATCH"])
 
 
 class CommentForm(FlaskForm):
@@ -47,8 +54,10 @@ def make_blueprint() -> Blueprint:
             row, articles = services.get_exercise(db.session, slug)
         except services.NotFound:
             abort(404)
-        return render_template("content/exercise.html",
-                               exercise=presenters.exercise_detail(row, articles))
+        count_view(f"exercise:{slug}")
+        detail = presenters.exercise_detail(row, articles)
+        return render_template("content/exercise.html", exercise=detail,
+                               seo=seo.exercise_page(detail))
 
     @bp.route("/articles")
     def articles():
@@ -64,11 +73,25 @@ def make_blueprint() -> Blueprint:
             row = services.get_article(db.session, slug)
         except services.NotFound:
             abort(404)
+        count_view(f"article:{slug}")
         approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
                                                  cursor=None)
-        return render_template("content/article.html",
-                               article=presenters.article_detail(db.session, row),
-                               comments=approved, comment_form=CommentForm(formdata=None))
+        detail = presenters.article_detail(db.session, row)
+        return render_template("content/article.html", article=detail,
+                               comments=approved, comment_form=CommentForm(formdata=None),
+                               seo=seo.article_page(row, detail))
+
+    @bp.route("/articles/<slug>/preview")
+    @login_required
+    def article_preview(slug):
+        """Staff see an article as readers will, drafts included."""
+        try:
+            row = services.get_article(db.session, slug, drafts=True)
+        except services.NotFound:
+            abort(404)
+        return render_template("content/article.html", preview=True,
+                               draft=row.status == "draft",
+                               article=presenters.article_detail(db.session, row))
 
     @bp.route("/articles/<slug>/comments", methods=["POST"])
     @limiter.limit(comments.SUBMIT_LIMIT)

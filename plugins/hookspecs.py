@@ -44,6 +44,15 @@ def storefront_navigation():
     """
 
 
+@hookspec
+def storefront_commands():
+    """Return a list of click commands (or groups) to add to the `storefront` command.
+
+    Fires once while the core is bound to an app; the commands run inside its app
+    context (decorate them with `flask.cli.with_appcontext`). Content adds `content import`.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Catalogue: content that belongs with a product
 # ---------------------------------------------------------------------------
@@ -85,11 +94,25 @@ def seed_demo(products):
 # ---------------------------------------------------------------------------
 
 @hookspec
-def content_search(query, limit):
-    """Return up to `limit` `ContentLink` values whose title or text contains `query`.
+def search_documents(kind, ids):
+    """Return the `SearchDocument` values of `kind` for `ids`, or None if not your kind.
 
-    Fires when a reader searches from the header box; `query` is the reader's text,
-    already trimmed and never empty. The core adds its own product matches.
+    `ids` is a list of `key_id` values, or None for every document of the kind (when
+    the index is rebuilt). Leave out what readers may not find (drafts): an id with no
+    document leaves the index. Fires inside the transaction that changed the rows,
+    just before it commits, so read with `storefront.extensions.db.session`. The core
+    answers for `product` itself; content answers for `exercise` and `article`.
+    """
+
+
+@hookspec
+def search_sources():
+    """Return a list of `SearchSource` values: which of your tables feed which kind.
+
+    Fires after every flush of the shop's session. A change to a row of a listed table
+    makes the core ask `search_documents` for the document it feeds before the
+    transaction commits. Every kind you return documents for must be listed here, so
+    `storefront search reindex` rebuilds it.
     """
 
 
@@ -183,4 +206,27 @@ def submission_received(submission):
 
     Fires after the submission is committed, with its status decided. The return value
     is ignored. The default plugin writes a notice for staff to the outbox and the log.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Search engines and feed readers
+# ---------------------------------------------------------------------------
+
+@hookspec
+def sitemap_entries():
+    """Return a list of `SitemapEntry` values: the plugin's public pages for `/sitemap.xml`.
+
+    Fires each time the sitemap is served. The core lists its own products; give only
+    pages readers may see (no drafts), each with its last change as `lastmod`. Keep it to
+    one query per kind of page, whatever the number of pages.
+    """
+
+
+@hookspec
+def feed_entries(limit):
+    """Return up to `limit` `FeedEntry` values for the Atom feed at `/feed.xml`, newest first.
+
+    Fires each time the feed is served. Give only published writing; the core merges
+    every plugin's entries, sorts them by `published` and keeps the newest `limit`.
     """

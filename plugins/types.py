@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,45 @@ class NavLink:
     label: str
     endpoint: str
     order: int = 100
+
+
+# ---------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """One thing the site search can find, as plain text.
+
+    `type` and `key_id` identify it in the index (`key_id` is the id of its row in the
+    plugin's own table). `url_path` is the page's path below the pages prefix, such as
+    `/exercises/glute-bridge`; the core adds the prefix and `PUBLIC_BASE_URL`. `title`
+    and `body` are plain text without markup: the title weighs more in ranking, the
+    snippet is cut from the body.
+    """
+
+    type: str  # "product", "exercise", "article"
+    key_id: int
+    slug: str
+    title: str
+    url_path: str
+    body: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSource:
+    """A table whose rows feed search documents of one kind.
+
+    When a row of `table` is inserted, updated or deleted, the document of type `kind`
+    whose `key_id` is the row's attribute `key` is rebuilt (asked of `search_documents`)
+    in the same transaction. `key` is `id` for the document's own table, or a foreign
+    key for a table that holds part of it (a variant's `product_id`).
+    """
+
+    kind: str
+    table: str
+    key: str = "id"
 
 
 # ---------------------------------------------------------------------------
@@ -216,3 +256,31 @@ class ModeratedKind:
     name: str  # "review", "comment"
     label: str  # "Review", "Comment"
     target_type: str  # "product", "article"
+
+
+# ---------------------------------------------------------------------------
+# Search engines and feed readers
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """A public page for the sitemap.
+
+    `url` is absolute or root-relative (the core makes it absolute); `lastmod` is an aware
+    datetime of the page's last change, or None when unknown.
+    """
+
+    url: str
+    lastmod: datetime | None
+    kind: str  # "exercise", "article", ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """A published piece of writing for the Atom feed; `url` absolute or root-relative."""
+
+    url: str
+    title: str
+    summary: str
+    published: datetime  # aware
+    updated: datetime  # aware; never earlier than `published`

@@ -48,6 +48,7 @@ class Storefront:
         from .cli import register_commands
         from .extensions import db, limiter, login, migrate
         from .restapi import StorefrontApi
+        from .search import index as search_index
 
         options = {**self.options}
         if api_prefix is not None:
@@ -65,6 +66,7 @@ class Storefront:
         config.setdefault("STOREFRONT_ASSETS_PATH",
                           config["STOREFRONT_PAGES_PREFIX"].rstrip("/") + "/assets")
         config.setdefault("STOREFRONT_LOAD_ENTRYPOINTS", not app.testing)
+        config.setdefault("STOREFRONT_VIEW_BATCH", 50)
         config.setdefault("STOREFRONT_API_TITLE", "Storefront API")
         config.setdefault("STOREFRONT_API_VERSION", "v1")
         config.setdefault("STOREFRONT_OPENAPI_VERSION", "3.0.3")
@@ -82,6 +84,7 @@ class Storefront:
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
         database.configure_engine_events(app)
+        search_index.follow_changes()
         migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
         login.init_app(app)
         limiter.init_app(app)

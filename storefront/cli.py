@@ -41,6 +41,9 @@ def register_commands(app) -> None:
     """Add the shop's commands to `app.cli`, so `flask` in a host app has them too."""
     for command in SHOP_COMMANDS:
         app.cli.add_command(command)
+    for contributed in app.extensions["storefront"].plugins.hook.storefront_commands():
+        for command in contributed:
+            app.cli.add_command(command)
 
 
 @click.command("seed-demo")
@@ -116,8 +119,25 @@ def reconcile_payments_command(older_than):
         raise click.ClickException("Some orders could not be checked; run again later.")
 
 
+@click.group("search")
+def search_group():
+    """The site search index."""
+
+
+@search_group.command("reindex")
+@with_appcontext
+def reindex_search_command():
+    """Rebuild the search index from every product, exercise and published article."""
+    from .search.index import rebuild
+    counts = rebuild(db.session, current_app.extensions["storefront"].plugins)
+    db.session.commit()
+    summary = ", ".join(f"{count} {kind}{'' if count == 1 else 's'}"
+                        for kind, count in counts.items())
+    click.echo(f"Search index rebuilt: {summary or 'nothing to index'}.")
+
+
 SHOP_COMMANDS = (seed_demo_command, create_staff_command, create_token_command, carts_group,
-                 reconcile_payments_command)
+                 reconcile_payments_command, search_group)
 for _command in (*SHOP_COMMANDS, migrate_group):
     cli.add_command(_command)
 

@@ -1,13 +1,8 @@
-"""Plain substring matching that treats the reader's text as text, never as a pattern."""
+"""Cleaning what a reader types into a search box before anything reads it as a query."""
 
 from __future__ import annotations
 
 MAX_QUERY_LENGTH = 200
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so `50%` means fifty percent."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def clean_query(text: str | None) -> str:

@@ -17,26 +17,31 @@ from .fakestripe_fixtures import fake_stripe  # noqa: F401
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Each test run gets a schema of its own, so runs side by side never meet.
+POSTGRES_SCHEMA = f"test_run_{os.getpid()}"
 
 
 def _config(url: str, **extra) -> dict:
     config = {"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
-              "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "", **extra}
+              "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "",
+              # Views are written at once, so no test leaves views held for the next one.
+              "STOREFRONT_VIEW_BATCH": 1, **extra}
     if url.startswith("postgres"):
         # A test that leaves a lock behind fails in seconds instead of hanging the run.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True, "connect_args": {"options": "-c lock_timeout=15000"}}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {
+            "options": f"-c search_path={POSTGRES_SCHEMA} -c lock_timeout=15000"}}
     return config
 
 
-def _reset_postgres(url: str) -> None:
-    """Start PostgreSQL from an empty schema; fail loudly when it does not answer."""
+def _postgres_schema(url: str, *, create: bool) -> None:
+    """(Re)create or drop this run's schema; fail loudly when PostgreSQL does not answer."""
     from storefront.config import normalise_database_url
     engine = create_engine(normalise_database_url(url))
     try:
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
+            if create:
+                conn.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
     finally:
         engine.dispose()
 
@@ -48,7 +53,8 @@ def database_url(request, tmp_path_factory):
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
     else:
         url = POSTGRES_URL
-        _reset_postgres(url)
+        _postgres_schema(url, create=True)
+        request.addfinalizer(lambda: _postgres_schema(url, create=False))
     app = create_app(_config(url))
     with app.app_context():
         flask_migrate.upgrade()

@@ -9,6 +9,8 @@ from flask import Flask
 from storefront import ConfigError, Storefront, create_app
 from storefront.extensions import db
 
+from .conftest import _config
+
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -114,8 +116,11 @@ def test_unknown_page_is_a_friendly_html_404(client):
 
 def _host_app(database_url, **options):
     host = Flask("host")
+    shop_settings = _config(database_url)
     host.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=database_url,
                        TESTING=True, RATELIMIT_ENABLED=False)
+    if "SQLALCHEMY_ENGINE_OPTIONS" in shop_settings:  # the test run's own schema
+        host.config["SQLALCHEMY_ENGINE_OPTIONS"] = shop_settings["SQLALCHEMY_ENGINE_OPTIONS"]
 
     @host.route("/")
     def index():

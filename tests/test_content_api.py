@@ -87,8 +87,8 @@ def test_unknown_exercise_and_article_are_json_404(client):
 def test_public_base_url_makes_links_absolute(database_url):
     from storefront import create_app
     from storefront.extensions import db
-    app = create_app({"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "PUBLIC_BASE_URL": "https://shop.example"})
+    from tests.conftest import _config
+    app = create_app(_config(database_url, PUBLIC_BASE_URL="https://shop.example"))
     with app.app_context():
         make_product(db.session, "abs")
         item = app.test_client().get("/api/v1/products").get_json()["items"][0]

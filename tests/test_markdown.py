@@ -2,7 +2,7 @@
 
 import pytest
 
-from content.demo import upsert_article
+from content.authoring import upsert_article
 from content.markdown import Card, ContentError, render, shortcodes, split_front_matter
 
 

@@ -8,13 +8,18 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.catalog.models import Variant
 from storefront.extensions import db
+from storefront.search.models import include_object
 
 from .factories import make_product
 
 
 def test_migrations_build_exactly_the_models_schema(app):
+    # The full-text objects (FTS5 tables on SQLite, the tsvector column and its GIN index
+    # on PostgreSQL) are built by hand in migration 0005 and cannot be described by the
+    # models; the same filter as the migrations' env.py leaves them out of the comparison.
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        context = MigrationContext.configure(conn, opts={"compare_type": False,
+                                                         "include_object": include_object})
         assert compare_metadata(context, db.metadata) == []
 
 

@@ -96,8 +96,9 @@ def test_login_does_not_redirect_to_other_sites(client, staff):
 
 
 def test_failed_logins_are_rate_limited(database_url):
-    app = create_app({"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    from tests.conftest import _config
+    app = create_app(_config(database_url, RATELIMIT_ENABLED=True,
+                             RATELIMIT_STORAGE_URI="memory://"))
     client = app.test_client()
     from storefront.extensions import db
     from tests.factories import StaffActions

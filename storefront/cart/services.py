@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..attribution.services import record
 from ..catalog.models import Variant
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
@@ -106,6 +107,7 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
         if source:
             line.source = source  # the latest content to send the shopper here
     cart.updated_at = utcnow()
+    record(session, source, "add_to_cart")
     session.commit()
     return get_cart(session, token)
 

@@ -12,7 +12,6 @@ from plugins.types import ContentLink, ProductRef
 from ..moderation import services as moderation
 from ..money import Money
 from ..pagination import keyset_page
-from ..textsearch import escape_like
 from .models import Product, Variant
 
 
@@ -80,12 +79,3 @@ def update_variant(session, sku: str, *, stock: int | None = None,
         variant.price_amount = price
     session.commit()
     return variant
-
-
-def search_products(session, query: str, limit: int) -> list[Product]:
-    """Products whose name or description contains `query`."""
-    pattern = f"%{escape_like(query)}%"
-    return list(session.scalars(
-        select(Product).where(Product.name.ilike(pattern, escape="\\")
-                              | Product.description.ilike(pattern, escape="\\"))
-        .options(selectinload(Product.variants)).order_by(Product.id).limit(limit)))

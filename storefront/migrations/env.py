@@ -4,6 +4,11 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+# Full-text objects built by hand in migration 0005 (FTS5 tables on SQLite, the tsvector
+# column and its index on PostgreSQL) are not in the models; this filter keeps
+# autogenerate from proposing to drop them.
+from storefront.search.models import include_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -59,7 +64,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_object=include_object
     )
 
     with context.begin_transaction():
@@ -87,6 +93,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

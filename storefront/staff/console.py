@@ -10,7 +10,7 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import db, limiter, login
-from . import moderation_pages, services
+from . import moderation_pages, report_pages, services
 from .models import StaffUser
 
 LOGIN_FAILURE_LIMIT = "5 per minute; 30 per hour"
@@ -78,6 +78,7 @@ def make_blueprint() -> Blueprint:
         return redirect(url_for(".login"))
 
     moderation_pages.register(bp)
+    report_pages.register(bp)
     return bp
 
 

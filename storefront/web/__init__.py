@@ -10,14 +10,17 @@ from ..catalog.api import product_detail, product_summary
 from ..extensions import db
 from ..money import format_money
 from ..pagination import decode_cursor
+from ..search import services as site_search
 from ..textsearch import clean_query
 from ..urls import page_url
 from . import cart as cart_pages
 from . import reviews as review_pages
+from . import seo
 from .cart import add_form_for
 
 HOME_PRODUCTS = 12
 SEARCH_LIMIT = 20
+SEARCH_SUGGESTIONS = 3  # bands offered when a search finds nothing
 
 
 def _plugins():
@@ -44,7 +47,8 @@ def make_blueprint() -> Blueprint:
         featured = [link for contributed in _plugins().hook.featured_content(limit=1)
                     for link in contributed]
         return render_template("storefront/home.html",
-                               products=[product_summary(p) for p in rows], featured=featured)
+                               products=[product_summary(p) for p in rows], featured=featured,
+                               seo=seo.home_page())
 
     @bp.route("/products")
     def products():
@@ -72,23 +76,24 @@ def make_blueprint() -> Blueprint:
                                exercises=view.exercises,
                                add_form=add_form_for(detail, request.args.get("source")),
                                reviews=review_pages.recent_reviews(slug),
-                               review_form=review_pages.ReviewForm(formdata=None))
+                               review_form=review_pages.ReviewForm(formdata=None),
+                               seo=seo.product_page(detail))
 
     @bp.route("/search")
     def search():
-        """Search results for the header box: products first, then content."""
+        """Search results for the header box, best first, with the matched words marked."""
         query = clean_query(request.args.get("q"))
-        if not query:
-            return render_template("storefront/search.html", search_query="",
+        if not site_search.terms(query):
+            return render_template("storefront/search.html", search_query=query,
                                    error="Type a word to search for, such as “bridge”."), 422
-        results = [{"kind": "product", "title": p.name, "url": page_url("product", p.slug),
-                    "summary": p.description}
-                   for p in catalog.search_products(db.session, query, SEARCH_LIMIT)]
-        for contributed in _plugins().hook.content_search(query=query, limit=SEARCH_LIMIT):
-            results += [{"kind": link.kind, "title": link.title, "url": link.url,
-                         "summary": link.summary} for link in contributed]
-        return render_template("storefront/search.html", search_query=query,
-                               results=results[:SEARCH_LIMIT])
+        results = site_search.search(db.session, query, limit=SEARCH_LIMIT)
+        suggestions = []
+        if not results:
+            rows, _ = catalog.list_products(db.session, limit=SEARCH_SUGGESTIONS, cursor=None)
+            suggestions = [product_summary(p) for p in rows]
+        return render_template("storefront/search.html", search_query=query, results=results,
+                               suggestions=suggestions,
+                               has_exercises="content.exercises" in current_app.view_functions)
 
     bp.add_app_template_global(page_url, "page_url")
 
@@ -99,10 +104,12 @@ def make_blueprint() -> Blueprint:
 
     cart_pages.register(bp)
     review_pages.register(bp)
+    seo.register(bp)
     return bp
 
 
-ERROR_TITLES = {404: "Page not found", 405: "Not allowed here", 429: "Slow down a little"}
+ERROR_TITLES = {403: "Not for your role", 404: "Page not found", 405: "Not allowed here",
+                429: "Slow down a little"}
 
 
 def render_error_page(error: HTTPException):

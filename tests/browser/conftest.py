@@ -51,6 +51,7 @@ def _build_app(database: Path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "SECRET_KEY": "browser-tests",
         "RATELIMIT_ENABLED": False,
+        "STOREFRONT_VIEW_BATCH": 1,
         "PUBLIC_BASE_URL": "",
     })
     with app.app_context():

@@ -1,0 +1,153 @@
+"""Attribution rules: count views and adds per source, and report what each source sold.
+
+Page views are counted in a small per-process buffer and written in batches (one upsert
+per source and day), so reading an article never waits on a write; a batch goes out every
+`FLUSH_EVERY` views or `FLUSH_SECONDS` seconds, and at exit. Adds to cart are written with
+the cart change itself.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..money import Money
+from ..orders.models import Order, OrderLine
+from .models import SourceMetric
+
+DIRECT = "direct"
+FLUSH_EVERY = 50
+FLUSH_SECONDS = 10.0
+PAID_STATUSES = ("paid", "fulfilled")
+
+
+def _upsert(session, rows: dict[tuple[str, date, str], int]) -> None:
+    """Add counts to (source, day, metric) rows, creating them as needed."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for (source, day, metric), count in sorted(rows.items()):
+        stmt = insert(SourceMetric).values(source=source, day=day, metric=metric, count=count)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["source", "day", "metric"],
+            set_={"count": SourceMetric.count + stmt.excluded.count}))
+
+
+def record(session, source: str | None, metric: str, count: int = 1) -> None:
+    """Count something now, in the caller's transaction (the caller commits)."""
+    _upsert(session, {(source or DIRECT, datetime.now(UTC).date(), metric): count})
+
+
+class ViewBuffer:
+    """Views waiting to be written, shared by the threads of one process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts: Counter = Counter()
+        self._last_flush = time.monotonic()
+        self.engine = None  # where the waiting views belong
+
+    def add(self, source: str, engine, batch: int) -> bool:
+        """Count one view; True when a batch is due."""
+        with self._lock:
+            self._counts[(source, datetime.now(UTC).date(), "view")] += 1
+            self.engine = engine
+            due = (sum(self._counts.values()) >= batch
+                   or time.monotonic() - self._last_flush >= FLUSH_SECONDS)
+        return due
+
+    def take(self) -> dict:
+        """Everything waiting, handed over once."""
+        with self._lock:
+            counts, self._counts = dict(self._counts), Counter()
+            self._last_flush = time.monotonic()
+        return counts
+
+
+views = ViewBuffer()
+
+
+def record_view(session, source: str, batch: int = FLUSH_EVERY) -> None:
+    """Count a page view of a piece of content, writing in batches of `batch` views."""
+    engine = session.get_bind()
+    if views.engine is not None and views.engine is not engine:
+        _write(views.engine, views.take())  # views held for another database go there
+    if views.add(source, engine, batch):
+        flush_views(session)
+
+
+def flush_views(session) -> None:
+    """Write the waiting views in their own short transaction."""
+    _write(session.get_bind(), views.take())
+
+
+def _write(engine, counts: dict) -> None:
+    if counts:
+        with Session(engine) as own:
+            _upsert(own, counts)
+            own.commit()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """Best effort: a worker going away writes what it still holds."""
+    if views.engine is not None:
+        try:
+            _write(views.engine, views.take())
+        except Exception:  # noqa: BLE001 - the process is ending; nothing to report to
+            pass
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One line of the attribution report."""
+
+    source: str
+    views: int
+    add_to_carts: int
+    orders: int
+    units: int
+    revenue: Money
+
+
+def report(session, *, since: date, until: date, currency: str = "usd") -> list[SourceRow]:
+    """Per source, from `since` to `until` (both included): views, adds, paid orders, revenue.
+
+    Revenue counts orders that are paid or fulfilled (refunded and cancelled ones are
+    left out), by the day they were paid.
+    """
+    flush_views(session)
+    metrics: dict[str, Counter] = {}
+    for source, metric, count in session.execute(
+            select(SourceMetric.source, SourceMetric.metric, func.sum(SourceMetric.count))
+            .where(SourceMetric.day >= since, SourceMetric.day <= until)
+            .group_by(SourceMetric.source, SourceMetric.metric)):
+        metrics.setdefault(source, Counter())[metric] = int(count)
+    start = datetime.combine(since, dtime.min, UTC)
+    end = datetime.combine(until + timedelta(days=1), dtime.min, UTC)
+    source_col = func.coalesce(OrderLine.source, DIRECT)
+    sales = {row.source: row for row in session.execute(
+        select(source_col.label("source"), func.count(distinct(Order.id)).label("orders"),
+               func.sum(OrderLine.quantity).label("units"),
+               func.sum(OrderLine.quantity * OrderLine.unit_amount).label("revenue"))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.status.in_(PAID_STATUSES), Order.paid_at >= start, Order.paid_at < end)
+        .group_by(source_col))}
+    rows = []
+    for source in sorted(set(metrics) | set(sales)):
+        counts, sold = metrics.get(source, Counter()), sales.get(source)
+        rows.append(SourceRow(
+            source=source, views=counts["view"], add_to_carts=counts["add_to_cart"],
+            orders=int(sold.orders) if sold else 0, units=int(sold.units or 0) if sold else 0,
+            revenue=Money(int(sold.revenue or 0) if sold else 0, currency)))
+    return sorted(rows, key=lambda r: (-r.revenue.amount, -r.orders, -r.views, r.source))

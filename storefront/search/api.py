@@ -1,0 +1,80 @@
+"""Search API: `GET /search?q=` over products, exercises and articles, ranked."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..extensions import db
+from ..textsearch import MAX_QUERY_LENGTH, clean_query
+from . import services
+
+NOTHING_TO_SEARCH = "Type at least one word or number to search for."
+
+
+class SearchArgsSchema(ma.Schema):
+    """Query arguments of a search."""
+
+    q = ma.fields.String(required=True, metadata={
+        "description": "What to look for. Words are matched by their start (`bri` finds "
+                       "bridges) and all must match; punctuation and operators are ignored. "
+                       f"Only the first {MAX_QUERY_LENGTH} characters and "
+                       f"{services.MAX_TERMS} words count."})
+    limit = ma.fields.Integer(load_default=services.DEFAULT_LIMIT,
+                              validate=ma.validate.Range(min=1, max=services.MAX_LIMIT),
+                              metadata={"description": f"Results, 1-{services.MAX_LIMIT}."})
+
+    @ma.validates("q")
+    def has_words(self, value, **kwargs):
+        """A query without a letter or digit (empty, spaces, only symbols) is refused."""
+        if not services.terms(value):
+            raise ma.ValidationError(NOTHING_TO_SEARCH)
+
+
+class SearchHitSchema(ma.Schema):
+    """One result."""
+
+    type = ma.fields.String(required=True, metadata={
+        "description": "What was found: `product`, `exercise` or `article`.",
+        "example": "exercise"})
+    slug = ma.fields.String(required=True)
+    title = ma.fields.String(required=True, metadata={"description": "Plain text."})
+    url = ma.fields.String(required=True, metadata={"description": "Its page."})
+    snippet = ma.fields.String(required=True, metadata={
+        "description": "An HTML excerpt around the matches: matched words are wrapped in "
+                       "`<mark>...</mark>` and everything else is HTML-escaped, so it is "
+                       "safe to insert as HTML as it is. May be empty.",
+        "example": "Lie on your back and lift your hips into a <mark>bridge</mark> …"})
+
+
+class SearchResultSchema(ma.Schema):
+    """The results of a search, best first."""
+
+    query = ma.fields.String(required=True, metadata={
+        "description": "The query as searched: trimmed, without control characters."})
+    items = ma.fields.List(ma.fields.Nested(SearchHitSchema), required=True)
+
+
+def make_blueprint() -> Blueprint:
+    """A fresh search blueprint for one app."""
+    blp = Blueprint("search", __name__, url_prefix="/search",
+                    description="One search over products, exercises and articles.")
+
+    @blp.route("")
+    class Search(MethodView):
+        @blp.etag
+        @blp.arguments(SearchArgsSchema, location="query")
+        @blp.response(200, SearchResultSchema)
+        def get(self, args):
+            """Search products, exercises and published articles, best match first.
+
+            An empty query, or one without any letter or digit, is a 422.
+            """
+            query = clean_query(args["q"])
+            hits = services.search(db.session, query, limit=args["limit"])
+            return {"query": query, "items": [{
+                "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
+                "snippet": hit.snippet} for hit in hits]}
+
+    return blp
