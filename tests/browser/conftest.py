@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 
 STAFF_EMAIL = "mod@example.com"
 STAFF_PASSWORD = "correct horse battery"
+ADMIN_EMAIL = "admin@example.com"
 
 # Impacts that fail a page. "minor" and "moderate" findings are left to review.
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -58,6 +59,7 @@ def _build_app(database: Path):
         flask_migrate.upgrade()
         seed_demo(db.session, app.extensions["storefront"].plugins)
         create_staff(db.session, STAFF_EMAIL, "moderator", STAFF_PASSWORD)
+        create_staff(db.session, ADMIN_EMAIL, "admin", STAFF_PASSWORD)
         db.session.commit()
         db.session.remove()
     return app
