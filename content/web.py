@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -10,9 +10,9 @@ from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from storefront.attribution.services import record_view
-from storefront.errors import ServiceError
 from storefront.extensions import db, limiter
 from storefront.web.cart import same_email_rule_as_the_api
+from storefront.web.submissions import submit_for_moderation
 
 from . import comments, presenters, seo, services
 from .models import Exercise
@@ -97,22 +97,9 @@ def make_blueprint() -> Blueprint:
     @limiter.limit(comments.SUBMIT_LIMIT)
     def comment_submit(slug):
         """Queue a comment for moderation and thank the writer."""
-        form = CommentForm()
-        back = url_for(".article", slug=slug) + "#comments"
-        if not form.validate_on_submit():
-            problems = "; ".join(f"{form[name].label.text}: {errors[0]}"
-                                 for name, errors in form.errors.items())
-            flash(f"Your comment was not sent. {problems}")
-            return redirect(back, 303)
-        try:
-            comments.submit_comment(db.session, current_app.extensions["storefront"].plugins,
-                                    slug=slug, body=form.body.data,
-                                    author_name=form.author_name.data, email=form.email.data,
-                                    honeypot=form.website.data or "")
-        except ServiceError as exc:
-            flash(exc.message)
-            return redirect(back, 303)
-        flash("Thank you! Your comment will appear once a moderator has approved it.")
-        return redirect(back, 303)
+        return submit_for_moderation(
+            CommentForm(), url_for(".article", slug=slug) + "#comments", "comment",
+            lambda plugins, **fields: comments.submit_comment(db.session, plugins, slug=slug,
+                                                              **fields))
 
     return bp

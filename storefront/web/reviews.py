@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from ..errors import ServiceError
 from ..extensions import db, limiter
 from ..reviews import services as reviews
 from .cart import same_email_rule_as_the_api
+from .submissions import submit_for_moderation
 
 SUBMIT_LIMIT = "5 per minute; 30 per hour"
 PAGE_REVIEWS = 10
@@ -42,20 +42,7 @@ def register(bp) -> None:
     @limiter.limit(SUBMIT_LIMIT)
     def review_submit(slug):
         """Queue a review for moderation and thank the writer."""
-        form = ReviewForm()
-        back = url_for(".product", slug=slug) + "#reviews"
-        if not form.validate_on_submit():
-            problems = "; ".join(f"{form[name].label.text}: {errors[0]}"
-                                 for name, errors in form.errors.items())
-            flash(f"Your review was not sent. {problems}")
-            return redirect(back, 303)
-        try:
-            reviews.submit_review(db.session, current_app.extensions["storefront"].plugins,
-                                  slug=slug, rating=form.rating.data, title=form.title.data or "",
-                                  body=form.body.data, author_name=form.author_name.data,
-                                  email=form.email.data, honeypot=form.website.data or "")
-        except ServiceError as exc:
-            flash(exc.message)
-            return redirect(back, 303)
-        flash("Thank you! Your review will appear once a moderator has approved it.")
-        return redirect(back, 303)
+        return submit_for_moderation(
+            ReviewForm(), url_for(".product", slug=slug) + "#reviews", "review",
+            lambda plugins, **fields: reviews.submit_review(db.session, plugins, slug=slug,
+                                                            **fields))
