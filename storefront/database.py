@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 _configured = False
@@ -28,6 +29,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def upsert_insert(session, model):
+    """An INSERT for `model` that takes `.on_conflict_do_update(...)` on either database."""
+    dialect = postgresql if is_postgresql(session) else sqlite
+    return dialect.insert(model)
 
 
 def is_postgresql(session) -> bool:

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..database import upsert_insert
 from ..money import Money
 from ..orders.models import Order, OrderLine
 from .models import SourceMetric
@@ -34,10 +34,9 @@ def _upsert(session, rows: dict[tuple[str, date, str], int]) -> None:
     """Add counts to (source, day, metric) rows, creating them as needed."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for (source, day, metric), count in sorted(rows.items()):
-        stmt = insert(SourceMetric).values(source=source, day=day, metric=metric, count=count)
+        stmt = upsert_insert(session, SourceMetric).values(source=source, day=day,
+                                                           metric=metric, count=count)
         session.execute(stmt.on_conflict_do_update(
             index_elements=["source", "day", "metric"],
             set_={"count": SourceMetric.count + stmt.excluded.count}))

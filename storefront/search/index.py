@@ -21,12 +21,12 @@ from collections.abc import Iterable
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, event, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from plugins.types import SearchDocument, SearchSource
 
 from ..catalog.models import Product
+from ..database import upsert_insert
 from ..extensions import db
 from ..urls import PAGE_PATHS
 from .models import SearchEntry
@@ -114,11 +114,9 @@ def _upsert(session, docs: list[SearchDocument]) -> None:
     rows = {(row["type"], row["key_id"]): row for row in map(_row, docs)}
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     ordered = [rows[key] for key in sorted(rows)]  # one lock order for concurrent writers
     for start in range(0, len(ordered), BATCH):
-        stmt = insert(SearchEntry).values(ordered[start:start + BATCH])
+        stmt = upsert_insert(session, SearchEntry).values(ordered[start:start + BATCH])
         session.execute(stmt.on_conflict_do_update(
             index_elements=["type", "key_id"],
             set_={name: stmt.excluded[name]
