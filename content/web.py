@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from storefront.attribution.services import record_view
 from storefront.extensions import db, limiter
 from storefront.web.cart import same_email_rule_as_the_api
+from storefront.web.holes import cached_page
 from storefront.web.submissions import submit_for_moderation
 
 from . import comments, presenters, seo, services
@@ -69,17 +70,20 @@ def make_blueprint() -> Blueprint:
     @bp.route("/articles/<slug>")
     def article(slug):
         """One article with its exercise and product cards."""
-        try:
-            row = services.get_article(db.session, slug)
-        except services.NotFound:
-            abort(404)
-        count_view(f"article:{slug}")
-        approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
-                                                 cursor=None)
-        detail = presenters.article_detail(db.session, row)
-        return render_template("content/article.html", article=detail,
-                               comments=approved, comment_form=CommentForm(formdata=None),
-                               seo=seo.article_page(row, detail))
+        def render():
+            try:
+                row = services.get_article(db.session, slug)
+            except services.NotFound:
+                abort(404)
+            approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
+                                                     cursor=None)
+            detail = presenters.article_detail(db.session, row)
+            return render_template("content/article.html", article=detail,
+                                   comments=approved, comment_form=CommentForm(formdata=None),
+                                   seo=seo.article_page(row, detail))
+        page = cached_page(f"article:{slug}", render)
+        count_view(f"article:{slug}")  # every read counts, cached or not
+        return page
 
     @bp.route("/articles/<slug>/preview")
     @login_required

@@ -28,6 +28,7 @@ class StorefrontState:
     blueprint_names: set[str] = field(default_factory=set)
     render_html_error: Callable = field(default=lambda error: error)
     payment_settings: Callable = field(default=None)
+    cache: object = None
 
 
 class Storefront:
@@ -43,7 +44,7 @@ class Storefront:
         """Bind the core to `app`: database, migrations, login, rate limits, API and pages."""
         from plugins.manager import build_plugin_manager
 
-        from . import database, models, security  # noqa: F401  (models: every table)
+        from . import database, models, security, sharedcache  # noqa: F401  (models: tables)
         from .checkout.services import payment_settings
         from .cli import register_commands
         from .extensions import db, limiter, login, migrate
@@ -66,7 +67,7 @@ class Storefront:
         config.setdefault("STOREFRONT_ASSETS_PATH",
                           config["STOREFRONT_PAGES_PREFIX"].rstrip("/") + "/assets")
         config.setdefault("STOREFRONT_LOAD_ENTRYPOINTS", not app.testing)
-        config.setdefault("STOREFRONT_VIEW_BATCH", 50)
+        config.setdefault("STOREFRONT_VIEW_BATCH", 500)
         config.setdefault("STOREFRONT_API_TITLE", "Storefront API")
         config.setdefault("STOREFRONT_API_VERSION", "v1")
         config.setdefault("STOREFRONT_OPENAPI_VERSION", "3.0.3")
@@ -80,14 +81,19 @@ class Storefront:
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
         config.setdefault("PUBLIC_BASE_URL", "")
         config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+        config.setdefault("STOREFRONT_CACHE_URL", "")
+        config.setdefault("STOREFRONT_CACHE_PREFIX", "storefront:")
+        config.setdefault("STOREFRONT_CACHE_TTL", 300)
 
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
         database.configure_engine_events(app)
         search_index.follow_changes()
+        sharedcache.follow_commits()
         migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
         login.init_app(app)
         limiter.init_app(app)
+        _limit_per_route_only(app, limiter)
 
         manager = plugin_manager or build_plugin_manager(
             load_entrypoints=config["STOREFRONT_LOAD_ENTRYPOINTS"])
@@ -96,7 +102,11 @@ class Storefront:
         state = StorefrontState(plugins=manager, api=api, api_prefix=prefix,
                                 pages=bool(config["STOREFRONT_PAGES"]),
                                 api_paths=(prefix, docs_path),
-                                payment_settings=payment_settings)
+                                payment_settings=payment_settings,
+                                cache=sharedcache.SharedCache(
+                                    config["STOREFRONT_CACHE_URL"],
+                                    prefix=config["STOREFRONT_CACHE_PREFIX"],
+                                    ttl=int(config["STOREFRONT_CACHE_TTL"])))
         app.extensions["storefront"] = state
         api.init_app(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
         api.spec.components.security_scheme(
@@ -106,6 +116,16 @@ class Storefront:
         register_blueprints(app, state)
         security.init_app(app, state)
         register_commands(app)
+
+
+def _limit_per_route_only(app: Flask, limiter) -> None:
+    """Every limit of the shop sits on its route (`@limiter.limit`), checked when that
+    route runs. flask-limiter also checks every request up front, for app-wide default
+    limits the shop does not set; that check is taken out, as it costs every read."""
+    check = limiter._check_request_limit
+    funcs = app.before_request_funcs.get(None, [])
+    if check in funcs and not app.config.get("RATELIMIT_DEFAULT"):
+        funcs.remove(check)
 
 
 API_DESCRIPTION = (

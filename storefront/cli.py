@@ -136,8 +136,27 @@ def reindex_search_command():
     click.echo(f"Search index rebuilt: {summary or 'nothing to index'}.")
 
 
+@click.group("cache")
+def cache_group():
+    """The shared cache of rendered pages and API answers."""
+
+
+@cache_group.command("clear")
+@with_appcontext
+def clear_cache_command():
+    """Make every cached answer stale, on every host (after editing rows by hand)."""
+    cache = current_app.extensions["storefront"].cache
+    if not cache.enabled:
+        click.echo("No shared cache is set (CACHE_URL); nothing to clear.")
+        return
+    if not cache.invalidate():
+        raise click.ClickException("The cache did not answer; entries expire on their own "
+                                   f"within {cache.ttl} seconds.")
+    click.echo("Every cached page and API answer will be built afresh.")
+
+
 SHOP_COMMANDS = (seed_demo_command, create_staff_command, create_token_command, carts_group,
-                 reconcile_payments_command, search_group)
+                 reconcile_payments_command, search_group, cache_group)
 for _command in (*SHOP_COMMANDS, migrate_group):
     cli.add_command(_command)
 

@@ -40,6 +40,8 @@ def from_environment(environ: os._Environ | dict) -> dict:
                 "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "RATELIMIT_STORAGE_URI"):
         if environ.get(key):
             config[key] = environ[key]
+    if environ.get("CACHE_URL"):
+        config["STOREFRONT_CACHE_URL"] = environ["CACHE_URL"]
     if environ.get("MODERATION_BANNED_WORDS"):
         config["MODERATION_BANNED_WORDS"] = environ["MODERATION_BANNED_WORDS"]
     if environ.get("MODERATION_MAX_LINKS", "").strip().isdigit():

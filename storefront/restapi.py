@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_smorest import Api, abort
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from . import sharedcache
 from .errors import ServiceError
 
 
@@ -27,6 +30,20 @@ class StorefrontApi(Api):
 
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, self._handle_http_exception)
+        self._app.register_error_handler(DBAPIError, self._handle_database_down)
+
+    def _handle_database_down(self, error: DBAPIError):
+        """A database that dropped the connection or does not answer (a restart, a
+        failover) is a 503 to try again shortly, in the usual form; anything else a
+        database refuses stays an error of ours."""
+        if not (isinstance(error, OperationalError) or error.connection_invalidated):
+            raise error
+        current_app.logger.warning("database unavailable: %s", error.orig)
+        unavailable = ServiceUnavailable(
+            "The shop cannot reach its database just now; please try again in a few seconds.")
+        response = current_app.make_response(current_app.handle_http_exception(unavailable))
+        response.headers["Retry-After"] = "5"
+        return response
 
     def _handle_http_exception(self, error):
         if not is_api_request():
@@ -53,3 +70,12 @@ def service_errors():
             abort(exc.status, message=exc.message, errors={"json": {field: [exc.message]}},
                   details=details)
         abort(exc.status, message=exc.message, details=details)
+
+
+def cached_json(blp, schema, key: str, build: Callable[[], object]) -> Response:
+    """A public read answered from the shared cache: `build()` gives the data (or aborts),
+    `schema` dumps it. The ETag follows the cached bytes, so a 304 costs no database."""
+    entry = sharedcache.fetch(
+        key, lambda: current_app.json.response(schema.dump(build())).get_data())
+    blp.set_etag(entry.tag)
+    return current_app.response_class(entry.body, mimetype="application/json")

@@ -16,6 +16,18 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# Each is added unless the view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+_SECURITY_HEADERS = tuple((name, name.lower(), value) for name, value in SECURITY_HEADERS)
+
+
 def init_app(app: Flask, state) -> None:
     """Add the headers to the shop's responses (all responses in the standalone app)."""
     app.config.setdefault("STOREFRONT_SECURITY_HEADERS", "storefront")
@@ -28,10 +40,8 @@ def _add_headers(response):
     if scope != "all" and request.blueprint not in state.blueprint_names:
         return response
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
+    for name, lowered, value in _SECURITY_HEADERS:
+        if lowered not in present:
+            headers.add(name, value)
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import flask_migrate
 import pytest
@@ -17,6 +18,7 @@ from .fakestripe_fixtures import fake_stripe  # noqa: F401
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 # Each test run gets a schema of its own, so runs side by side never meet.
 POSTGRES_SCHEMA = f"test_run_{os.getpid()}"
 
@@ -25,7 +27,10 @@ def _config(url: str, **extra) -> dict:
     config = {"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
               "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "",
               # Views are written at once, so no test leaves views held for the next one.
-              "STOREFRONT_VIEW_BATCH": 1, **extra}
+              "STOREFRONT_VIEW_BATCH": 1,
+              # The shared cache is on, as in production; each app has keys of its own.
+              "STOREFRONT_CACHE_URL": REDIS_URL + "/14",
+              "STOREFRONT_CACHE_PREFIX": f"test-{uuid.uuid4().hex}:", **extra}
     if url.startswith("postgres"):
         # A test that leaves a lock behind fails in seconds instead of hanging the run.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {

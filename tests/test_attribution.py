@@ -2,6 +2,7 @@
 
 import csv
 import io
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -70,6 +71,21 @@ def test_views_are_counted_in_batches(app, client, staff, session, demo):
     assert session.scalar(select(func.count()).select_from(SourceMetric).where(
         SourceMetric.metric == "view")) == 0  # nothing written per view
     assert report(client, staff.headers("admin"))["exercise:glute-bridge"]["views"] == 3
+
+
+def test_a_full_batch_is_written_by_the_worker_not_the_request(app, client, session, demo):
+    app.config["STOREFRONT_VIEW_BATCH"] = 3
+    for _ in range(3):
+        client.get("/exercises/squat")
+    views = 0
+    for _ in range(100):  # the worker's writer thread, not a report, writes it
+        session.expire_all()
+        views = session.scalar(select(func.sum(SourceMetric.count)).where(
+            SourceMetric.source == "exercise:squat", SourceMetric.metric == "view"))
+        if views == 3:
+            break
+        time.sleep(0.05)
+    assert views == 3
 
 
 def test_report_is_for_admins_and_checks_its_range(client, staff, demo):

@@ -1,14 +1,18 @@
 """Attribution rules: count views and adds per source, and report what each source sold.
 
-Page views are counted in a small per-process buffer and written in batches (one upsert
-per source and day), so reading an article never waits on a write; a batch goes out every
-`FLUSH_EVERY` views or `FLUSH_SECONDS` seconds, and at exit. Adds to cart are written with
-the cart change itself.
+Page views and adds to cart are counted in a small per-process buffer and written in
+batches (one upsert statement for every source, day and metric held), so reading an
+article never waits on a write and adds to cart never queue behind one hot counter row;
+a batch goes out every `FLUSH_EVERY` counts or `FLUSH_SECONDS` seconds (written by a
+thread of the worker, not by the request that filled it), when a report is built, and at
+exit. Orders and revenue come from the orders themselves.
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -24,65 +28,106 @@ from ..money import Money
 from ..orders.models import Order, OrderLine
 from .models import SourceMetric
 
+log = logging.getLogger(__name__)
+
 DIRECT = "direct"
-FLUSH_EVERY = 50
+FLUSH_EVERY = 500
 FLUSH_SECONDS = 10.0
 PAID_STATUSES = ("paid", "fulfilled")
 
 
 def _upsert(session, rows: dict[tuple[str, date, str], int]) -> None:
-    """Add counts to (source, day, metric) rows, creating them as needed."""
+    """Add counts to (source, day, metric) rows, creating them as needed: one statement,
+    its rows in key order, so concurrent batches lock rows in the same order."""
     if not rows:
         return
-    for (source, day, metric), count in sorted(rows.items()):
-        stmt = upsert_insert(session, SourceMetric).values(source=source, day=day,
-                                                           metric=metric, count=count)
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=["source", "day", "metric"],
-            set_={"count": SourceMetric.count + stmt.excluded.count}))
-
-
-def record(session, source: str | None, metric: str, count: int = 1) -> None:
-    """Count something now, in the caller's transaction (the caller commits)."""
-    _upsert(session, {(source or DIRECT, datetime.now(UTC).date(), metric): count})
+    stmt = upsert_insert(session, SourceMetric).values([
+        {"source": source, "day": day, "metric": metric, "count": count}
+        for (source, day, metric), count in sorted(rows.items())])
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["source", "day", "metric"],
+        set_={"count": SourceMetric.count + stmt.excluded.count}))
 
 
 class ViewBuffer:
-    """Views waiting to be written, shared by the threads of one process."""
+    """Counts (views, adds) waiting to be written, shared by the threads of one process."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts: Counter = Counter()
+        self._total = 0
         self._last_flush = time.monotonic()
         self.engine = None  # where the waiting views belong
 
-    def add(self, source: str, engine, batch: int) -> bool:
-        """Count one view; True when a batch is due."""
+    def add(self, source: str, engine, batch: int, metric: str = "view") -> bool:
+        """Count one view (or other metric); True when a batch is due."""
         with self._lock:
-            self._counts[(source, datetime.now(UTC).date(), "view")] += 1
+            self._counts[(source, datetime.now(UTC).date(), metric)] += 1
+            self._total += 1
             self.engine = engine
-            due = (sum(self._counts.values()) >= batch
+            due = (self._total >= batch
                    or time.monotonic() - self._last_flush >= FLUSH_SECONDS)
         return due
 
     def take(self) -> dict:
         """Everything waiting, handed over once."""
         with self._lock:
-            counts, self._counts = dict(self._counts), Counter()
+            counts, self._counts, self._total = dict(self._counts), Counter(), 0
             self._last_flush = time.monotonic()
         return counts
+
+    def give_back(self, counts: dict) -> None:
+        """Counts a write could not keep, to go out with the next batch."""
+        with self._lock:
+            self._counts.update(counts)
+            self._total += sum(counts.values())
 
 
 views = ViewBuffer()
 
 
-def record_view(session, source: str, batch: int = FLUSH_EVERY) -> None:
-    """Count a page view of a piece of content, writing in batches of `batch` views."""
+class BatchWriter:
+    """A thread of each worker process that writes due batches, so that the request which
+    fills a batch answers as fast as any other."""
+
+    def __init__(self):
+        self._pid = None
+        self._due = threading.Event()
+
+    def wake(self) -> None:
+        if self._pid != os.getpid():  # first batch of this (forked) process
+            self._pid, self._due = os.getpid(), threading.Event()
+            threading.Thread(target=self._run, name="storefront-counts", daemon=True).start()
+        self._due.set()
+
+    def _run(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            engine, counts = views.engine, views.take()
+            try:
+                _write(engine, counts)
+            except Exception:  # noqa: BLE001 - the database is away: keep them for later
+                log.warning("could not write %d counts; keeping them", len(counts),
+                            exc_info=True)
+                views.give_back(counts)
+                time.sleep(1)
+
+
+writer = BatchWriter()
+
+
+def record_view(session, source: str, batch: int = FLUSH_EVERY, metric: str = "view") -> None:
+    """Count a page view of a piece of content (or an add to cart, with `metric`),
+    writing in batches of `batch` counts."""
     engine = session.get_bind()
     if views.engine is not None and views.engine is not engine:
-        _write(views.engine, views.take())  # views held for another database go there
-    if views.add(source, engine, batch):
-        flush_views(session)
+        _write(views.engine, views.take())  # counts held for another database go there
+    if views.add(source or DIRECT, engine, batch, metric):
+        if batch <= 1:
+            flush_views(session)  # "write each at once": here, in this request
+        else:
+            writer.wake()
 
 
 def flush_views(session) -> None:

@@ -54,7 +54,9 @@ def make_blueprint(return_urls) -> Blueprint:
         def post(self, line, token):
             """Add units of a variant (or more units to its line)."""
             with service_errors():
-                return cart_dict(services.add_line(db.session, token, **line))
+                return cart_dict(services.add_line(
+                    db.session, token, **line,
+                    batch=current_app.config["STOREFRONT_VIEW_BATCH"]))
 
     @blp.route("/<token>/lines/<int:line_id>")
     class CartLineDetail(MethodView):

@@ -6,10 +6,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload, scoped_session, selectinload
 
-from ..attribution.services import record
+from ..attribution.services import FLUSH_EVERY, record_view
 from ..catalog.models import Variant
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
@@ -74,6 +74,16 @@ def get_cart(session, token: str) -> CartView:
     return view(load_cart(session, token))
 
 
+def item_count(session, token: str) -> int | None:
+    """Units in the cart with this token (0 when empty), or None when there is no such cart;
+    one query, for the header of every page."""
+    found = session.execute(
+        select(Cart.id, func.coalesce(func.sum(CartLine.quantity), 0))
+        .outerjoin(CartLine, CartLine.cart_id == Cart.id)
+        .where(Cart.token == token).group_by(Cart.id)).first()
+    return None if found is None else int(found[1])
+
+
 def _check_stock(variant: Variant, quantity: int) -> None:
     if quantity > variant.stock:
         raise ConflictError(
@@ -87,7 +97,8 @@ def _check_quantity(quantity: int) -> None:
                            field="quantity")
 
 
-def add_line(session, token: str, sku: str, quantity: int, source: str | None = None) -> CartView:
+def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
+             batch: int = FLUSH_EVERY) -> CartView:
     """Add units of a variant, or more units to the line that has it."""
     cart = load_cart(session, token, for_update=True)
     variant = session.scalar(select(Variant).where(Variant.sku == sku)
@@ -107,9 +118,21 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
         if source:
             line.source = source  # the latest content to send the shopper here
     cart.updated_at = utcnow()
-    record(session, source, "add_to_cart")
-    session.commit()
-    return get_cart(session, token)
+    _commit_keeping_objects(session)
+    record_view(session, source, batch, metric="add_to_cart")  # once the line is kept
+    return view(cart)
+
+
+def _commit_keeping_objects(session) -> None:
+    """Commit without expiring what is loaded: the cart, its lines and their variants hold
+    exactly what was just written (the cart row was locked), so the answer needs no
+    second read of them."""
+    actual = session() if isinstance(session, scoped_session) else session
+    keep, actual.expire_on_commit = actual.expire_on_commit, False
+    try:
+        actual.commit()
+    finally:
+        actual.expire_on_commit = keep
 
 
 def _line(cart: Cart, line_id: int) -> CartLine:

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint, abort
 from ..extensions import db
 from ..money import Money
 from ..pagination import PageArgsSchema, page_schema
+from ..restapi import cached_json
 from ..staff.auth import require_token
 from ..urls import asset_url, page_url
 from . import services
@@ -20,6 +21,7 @@ from .schemas import (
 )
 
 ProductPageSchema = page_schema(ProductSummarySchema, "ProductPage")
+PRODUCT, PRODUCT_PAGE = ProductSchema(), ProductPageSchema()
 
 
 def product_summary(product) -> dict:
@@ -67,8 +69,11 @@ def make_blueprints() -> list[Blueprint]:
         @blp.response(200, ProductPageSchema)
         def get(self, args):
             """List products, in catalogue order."""
-            rows, next_cursor = services.list_products(db.session, **args)
-            return {"items": [product_summary(p) for p in rows], "next_cursor": next_cursor}
+            def build():
+                rows, next_cursor = services.list_products(db.session, **args)
+                return {"items": [product_summary(p) for p in rows], "next_cursor": next_cursor}
+            key = f"api:products:{args['limit']}:{args.get('cursor') or ''}"
+            return cached_json(blp, PRODUCT_PAGE, key, build)
 
     @blp.route("/<slug>")
     class ProductDetail(MethodView):
@@ -77,12 +82,13 @@ def make_blueprints() -> list[Blueprint]:
         @blp.alt_response(404, description="No product with this slug.")
         def get(self, slug):
             """Show one product with its variants, exercises and rating."""
-            plugins = current_app.extensions["storefront"].plugins
-            try:
-                view = services.product_view(db.session, plugins, slug)
-            except services.NotFound as exc:
-                abort(404, message=str(exc))
-            return product_detail(view)
+            def build():
+                plugins = current_app.extensions["storefront"].plugins
+                try:
+                    return product_detail(services.product_view(db.session, plugins, slug))
+                except services.NotFound as exc:
+                    abort(404, message=str(exc))
+            return cached_json(blp, PRODUCT, f"api:product:{slug}", build)
 
     staff = Blueprint("staff_variants", __name__, url_prefix="/staff/variants",
                       description="Stock and prices (admin).")

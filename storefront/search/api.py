@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..extensions import db
+from ..restapi import cached_json
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
 from . import services
 
@@ -56,6 +59,9 @@ class SearchResultSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(SearchHitSchema), required=True)
 
 
+RESULT = SearchResultSchema()
+
+
 def make_blueprint() -> Blueprint:
     """A fresh search blueprint for one app."""
     blp = Blueprint("search", __name__, url_prefix="/search",
@@ -72,9 +78,13 @@ def make_blueprint() -> Blueprint:
             An empty query, or one without any letter or digit, is a 422.
             """
             query = clean_query(args["q"])
-            hits = services.search(db.session, query, limit=args["limit"])
-            return {"query": query, "items": [{
-                "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
-                "snippet": hit.snippet} for hit in hits]}
+
+            def build():
+                hits = services.search(db.session, query, limit=args["limit"])
+                return {"query": query, "items": [{
+                    "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
+                    "snippet": hit.snippet} for hit in hits]}
+            digest = hashlib.sha256(query.encode()).hexdigest()  # any text, a tidy key
+            return cached_json(blp, RESULT, f"api:search:{args['limit']}:{digest}", build)
 
     return blp

@@ -17,6 +17,7 @@ from . import cart as cart_pages
 from . import reviews as review_pages
 from . import seo
 from .cart import add_form_for
+from .holes import cached_page, hole
 
 HOME_PRODUCTS = 12
 SEARCH_LIMIT = 20
@@ -67,17 +68,18 @@ def make_blueprint() -> Blueprint:
     @bp.route("/products/<slug>")
     def product(slug):
         """One product: variants, prices, stock and the exercises it supports."""
-        try:
-            view = catalog.product_view(db.session, _plugins(), slug)
-        except catalog.NotFound:
-            abort(404)
-        detail = product_detail(view)
-        return render_template("storefront/product.html", product=detail,
-                               exercises=view.exercises,
-                               add_form=add_form_for(detail, request.args.get("source")),
-                               reviews=review_pages.recent_reviews(slug),
-                               review_form=review_pages.ReviewForm(formdata=None),
-                               seo=seo.product_page(detail))
+        def render():
+            try:
+                view = catalog.product_view(db.session, _plugins(), slug)
+            except catalog.NotFound:
+                abort(404)
+            detail = product_detail(view)
+            return render_template("storefront/product.html", product=detail,
+                                   exercises=view.exercises, add_form=add_form_for(detail, ""),
+                                   reviews=review_pages.recent_reviews(slug),
+                                   review_form=review_pages.ReviewForm(formdata=None),
+                                   seo=seo.product_page(detail))
+        return cached_page(f"product:{slug}", render)
 
     @bp.route("/search")
     def search():
@@ -96,6 +98,7 @@ def make_blueprint() -> Blueprint:
                                has_exercises="content.exercises" in current_app.view_functions)
 
     bp.add_app_template_global(page_url, "page_url")
+    bp.add_app_template_global(hole, "hole")
 
     @bp.app_template_global("format_money")
     def format_money_global(amount, currency):

@@ -7,6 +7,7 @@ import re
 import marshmallow as ma
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, SubmitField
 from wtforms.validators import (
     DataRequired,
@@ -30,6 +31,7 @@ from ..errors import NotFoundError, ServiceError
 from ..extensions import db, limiter
 from ..orders.models import Order
 from ..orders.presenters import order_dict
+from .holes import filler
 
 CART_KEY = "cart"
 WRITE_LIMIT = "60 per minute"
@@ -80,8 +82,25 @@ def add_form_for(product: dict, source: str | None) -> AddToCartForm:
     form.sku.choices = [(v["sku"], f"{v['name']} – {v['price']['formatted']}"
                          + ("" if v["in_stock"] else " (out of stock)"))
                         for v in product["variants"]]
-    form.source.data = source if source and re.fullmatch(SOURCE_PATTERN, source) else ""
+    form.source.data = valid_source(source)
     return form
+
+
+def valid_source(source: str | None) -> str:
+    """The content a link says the shopper came from, or "" when it names nothing valid."""
+    return source if source and re.fullmatch(SOURCE_PATTERN, source) else ""
+
+
+@filler("cart_link")
+def cart_link() -> str:
+    """The header's cart link with its count; no query on pages that never had a cart."""
+    token = session.get(CART_KEY)
+    count = carts.item_count(db.session, token) if token else None
+    if count is None and token:
+        session.pop(CART_KEY, None)  # the cart was pruned
+    badge = (f' <span class="count">({count}<span class="visually-hidden"> items</span>)</span>'
+             if count else "")
+    return f'<a class="cart-link" href="{escape(url_for("web.cart"))}">Cart{badge}</a>'
 
 
 def _current_cart():
@@ -97,14 +116,6 @@ def _current_cart():
 
 def register(bp) -> None:
     """Add the cart and checkout pages to the storefront blueprint."""
-
-    @bp.app_context_processor
-    def cart_count():
-        """The header's cart count, without a query on pages that never had a cart."""
-        def count():
-            view = _current_cart() if session.get(CART_KEY) else None
-            return view.item_count if view else 0
-        return {"cart_count": count}
 
     @bp.route("/cart")
     def cart():
@@ -133,7 +144,8 @@ def register(bp) -> None:
             session[CART_KEY] = token
         try:
             carts.add_line(db.session, token, form.sku.data, form.quantity.data,
-                           form.source.data or None)
+                           form.source.data or None,
+                           batch=current_app.config["STOREFRONT_VIEW_BATCH"])
         except ServiceError as exc:
             flash(exc.message)
             return redirect(back, 303)

@@ -1,0 +1,178 @@
+"""A cache of rendered public reads, shared by every worker and host through Redis.
+
+Entries are whole answers (a product's JSON, a page's HTML) stored under one
+*generation*: a counter in Redis that every commit writing a table the answers are made
+from increments. A read fetches the counter and the entry in one round trip and uses the
+entry only if it was built under the current generation, so a change made by any worker
+on any host is seen by all of them at once.
+
+A rolled-back transaction may still increment: a spare increment costs a rebuild,
+never a wrong answer.
+
+The generation is read *before* the database is, and an entry is stored under the
+generation read then; an entry built while a commit was landing is therefore already
+stale when it is stored and is never served. Only the moment between a commit and its
+increment can serve the old answer. Every entry also expires after
+`STOREFRONT_CACHE_TTL` seconds, which bounds what a lost increment (Redis down at that
+moment, or rows changed outside the shop) can leave behind; `storefront cache clear`
+increments by hand.
+
+Without `CACHE_URL` nothing is cached and every read is built afresh. When Redis does not
+answer, reads are built afresh too: the cache can make the shop faster, never wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+DIRTY = "storefront_cache_dirty"  # key in Session.info: this transaction wrote page data
+# Tables no cached answer is made from; writing them leaves the cache alone. A table not
+# listed here (a plugin's, say) counts as page data, so a new table can never go stale.
+UNCACHED_TABLES = frozenset({
+    "cart", "cart_line", "orders", "order_line", "payment_event", "outbox_message",
+    "source_metric", "search_document", "staff_user", "api_token", "moderation_action",
+})
+
+_following = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached answer: its bytes and a tag that changes whenever they do."""
+
+    body: bytes
+    tag: str
+
+
+def _make_entry(body: bytes) -> Entry:
+    return Entry(body=body, tag=hashlib.sha1(body, usedforsecurity=False).hexdigest())
+
+
+def _release() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("storefront")
+    except PackageNotFoundError:
+        return "unreleased"
+
+
+class SharedCache:
+    """Entries under the current generation, in the Redis at `url` (or nowhere)."""
+
+    def __init__(self, url: str = "", *, prefix: str = "storefront:", ttl: int = 300):
+        self.prefix = f"{prefix}{_release()}:"  # a new release never reads an old one's
+        self.ttl = ttl
+        self.generation_key = prefix + "generation"
+        self.client = None
+        if url:
+            import redis
+            self.client = redis.Redis.from_url(url, protocol=2, socket_timeout=0.5,
+                                               socket_connect_timeout=0.5)
+
+    @property
+    def enabled(self) -> bool:
+        return self.client is not None
+
+    def fetch(self, key: str, build: Callable[[], bytes]) -> Entry:
+        """The entry for `key`, built by `build()` and stored when missing or stale."""
+        if self.client is None:
+            return _make_entry(build())
+        entry_key = self.prefix + "entry:" + key
+        try:
+            generation, stored = self.client.mget(self.generation_key, entry_key)
+        except Exception:  # noqa: BLE001 - a cache that cannot answer is simply skipped
+            log.warning("cache unavailable; building %s afresh", key, exc_info=True)
+            return _make_entry(build())
+        generation = generation or b"0"
+        if stored is not None:
+            held, _, rest = stored.partition(b"\n")
+            if held == generation:
+                tag, _, body = rest.partition(b"\n")
+                return Entry(body=body, tag=tag.decode())
+        entry = _make_entry(build())
+        try:
+            self.client.set(entry_key, b"\n".join((generation, entry.tag.encode(), entry.body)),
+                            ex=self.ttl)
+        except Exception:  # noqa: BLE001
+            log.warning("cache unavailable; %s not stored", key, exc_info=True)
+        return entry
+
+    def invalidate(self) -> bool:
+        """Make every entry stale, for every worker on every host; False if Redis failed."""
+        if self.client is None:
+            return True
+        try:
+            self.client.incr(self.generation_key)
+        except Exception:  # noqa: BLE001
+            log.error("cache unavailable; entries may be stale for up to %s s", self.ttl,
+                      exc_info=True)
+            return False
+        return True
+
+
+def fetch(key: str, build: Callable[[], bytes]) -> Entry:
+    """`key` in the current app's cache. Keys are scoped to the plugins the app runs with,
+    since plugins shape answers too (the links on a product, say)."""
+    state = current_app.extensions["storefront"]
+    names = ",".join(sorted(name for name, _ in state.plugins.list_name_plugin()))
+    return state.cache.fetch(f"{zlib.crc32(names.encode()):08x}:{key}", build)
+
+
+# ---------------------------------------------------------------------------
+# Following commits: any transaction that writes page data invalidates on commit
+# ---------------------------------------------------------------------------
+
+def follow_commits() -> None:
+    """Listen to every session so that commits writing page data make the cache stale."""
+    global _following
+    if _following:
+        return
+    event.listen(Session, "after_flush", _note_flush)
+    event.listen(Session, "do_orm_execute", _note_statement)
+    event.listen(Session, "after_commit", _after_commit)
+    _following = True
+
+
+def _feeds_pages(table_name: str | None) -> bool:
+    return table_name not in UNCACHED_TABLES
+
+
+def _note_flush(session, flush_context) -> None:
+    if session.info.get(DIRTY):
+        return
+    # Dirty rows count only when a column really changed, not when a collection did.
+    modified = (obj for obj in session.dirty if session.is_modified(obj, include_collections=False))
+    for obj in (*session.new, *session.deleted, *modified):
+        if _feeds_pages(inspect(obj).mapper.local_table.name):
+            session.info[DIRTY] = True
+            return
+
+
+def _note_statement(orm_execute_state) -> None:
+    """Statements run through the session (stock UPDATEs, bulk edits, raw SQL) skip the
+    flush; any that may write page data counts."""
+    if orm_execute_state.is_select:
+        return
+    statement = orm_execute_state.statement
+    table = getattr(statement, "table", None)  # INSERT, UPDATE and DELETE name theirs
+    if table is None and str(statement).lstrip()[:6].lower() == "select":
+        return
+    if _feeds_pages(getattr(table, "name", None)):
+        orm_execute_state.session.info[DIRTY] = True
+
+
+def _after_commit(session) -> None:
+    if session.info.pop(DIRTY, False) and has_app_context():
+        state = current_app.extensions.get("storefront")
+        if state is not None:
+            state.cache.invalidate()
