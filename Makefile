@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEV := STOREFRONT_ENV=development
 
-.PHONY: run test install install-test chromium clean
+.PHONY: run test bench install install-test chromium wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,18 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# Debian's wrk drives the benchmark.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+
+# Load benchmark against a bare-Flask ceiling; needs PostgreSQL and Redis on 127.0.0.1
+# (BENCH_DATABASE_URL, CACHE_URL and RATELIMIT_STORAGE_URI point elsewhere). Writes
+# bench/RESULTS.md.
+bench: install wrk
+	$(BIN)/python -m bench.run
 
 run: install
 	$(DEV) $(BIN)/storefront db upgrade
