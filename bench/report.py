@@ -144,7 +144,9 @@ def markdown(outcome: Outcome, *, database_url: str) -> str:
           f"{outcome.scaled[name].p99_ms:.2f} |" for name, small in outcome.small.items()],
         "",
         "## Memory of one worker", "",
-        "Mixed requests (all six endpoints in turn) to a one-worker shop:", "",
+        "Mixed requests (the six shop endpoints in turn, each going through its own list) "
+        "to a one-worker shop with the cache off, so every request runs the shop's code "
+        "from the database up:", "",
         "| after requests | resident memory MiB |", "|---:|---:|",
         *[f"| {n:,} | {kib / 1024:.1f} |" for n, kib in sorted(outcome.rss.items())], "",
         "## Targets", "",

@@ -23,7 +23,7 @@ PAGE_COMMENTS = 20
 
 def count_view(source: str) -> None:
     """Count a reader's view of a piece of content (written in batches)."""
-    record_view(db.session, source, current_app.config["STOREFRONT_VIEW_BATCH"])
+    record_view(db.engine, source, current_app.config["STOREFRONT_VIEW_BATCH"])
 
 
 class CommentForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class Storefront:
 
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
+        app.teardown_appcontext(_end_session_quietly)  # runs before Flask-SQLAlchemy's
         database.configure_engine_events(app)
         search_index.follow_changes()
         sharedcache.follow_commits()
@@ -116,6 +118,21 @@ class Storefront:
         register_blueprints(app, state)
         security.init_app(app, state)
         register_commands(app)
+
+
+def _end_session_quietly(error=None) -> None:
+    """End the request's session. A database that went away mid-request (a restart) has
+    already been answered with a 503; its failed rollback must not turn into a second,
+    unhandled error after that answer."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .extensions import db
+    try:
+        db.session.remove()
+    except DBAPIError as exc:
+        logging.getLogger(__name__).warning("session ended with the database away: %s",
+                                            exc.orig)
+        db.session.registry.clear()  # the next request starts with a new session
 
 
 def _limit_per_route_only(app: Flask, limiter) -> None:

@@ -72,10 +72,11 @@ def service_errors():
         abort(exc.status, message=exc.message, details=details)
 
 
-def cached_json(blp, schema, key: str, build: Callable[[], object]) -> Response:
+def cached_json(blp, schema, key: str, build: Callable[[], object],
+                ttl: int | None = None) -> Response:
     """A public read answered from the shared cache: `build()` gives the data (or aborts),
     `schema` dumps it. The ETag follows the cached bytes, so a 304 costs no database."""
     entry = sharedcache.fetch(
-        key, lambda: current_app.json.response(schema.dump(build())).get_data())
+        key, lambda: current_app.json.response(schema.dump(build())).get_data(), ttl)
     blp.set_etag(entry.tag)
     return current_app.response_class(entry.body, mimetype="application/json")

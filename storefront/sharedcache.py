@@ -17,6 +17,10 @@ increment can serve the old answer. Every entry also expires after
 moment, or rows changed outside the shop) can leave behind; `storefront cache clear`
 increments by hand.
 
+The counter never goes back: when it is missing (never set, evicted, Redis restarted
+without its data) it starts again from the clock in milliseconds, above any value an old
+entry could carry.
+
 Without `CACHE_URL` nothing is cached and every read is built afresh. When Redis does not
 answer, reads are built afresh too: the cache can make the shop faster, never wrong.
 """
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +77,8 @@ class SharedCache:
     def __init__(self, url: str = "", *, prefix: str = "storefront:", ttl: int = 300):
         self.prefix = f"{prefix}{_release()}:"  # a new release never reads an old one's
         self.ttl = ttl
+        # One generation for every release, so hosts of two releases (during a rolling
+        # deploy) still see each other's writes.
         self.generation_key = prefix + "generation"
         self.client = None
         if url:
@@ -83,8 +90,9 @@ class SharedCache:
     def enabled(self) -> bool:
         return self.client is not None
 
-    def fetch(self, key: str, build: Callable[[], bytes]) -> Entry:
-        """The entry for `key`, built by `build()` and stored when missing or stale."""
+    def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
+        """The entry for `key`, built by `build()` and stored (for `ttl` seconds, or the
+        cache's own) when missing or stale."""
         if self.client is None:
             return _make_entry(build())
         entry_key = self.prefix + "entry:" + key
@@ -93,7 +101,9 @@ class SharedCache:
         except Exception:  # noqa: BLE001 - a cache that cannot answer is simply skipped
             log.warning("cache unavailable; building %s afresh", key, exc_info=True)
             return _make_entry(build())
-        generation = generation or b"0"
+        if generation is None:  # never set, or lost (evicted, Redis restarted): start anew
+            self._start_generation()
+            return _make_entry(build())
         if stored is not None:
             held, _, rest = stored.partition(b"\n")
             if held == generation:
@@ -102,7 +112,7 @@ class SharedCache:
         entry = _make_entry(build())
         try:
             self.client.set(entry_key, b"\n".join((generation, entry.tag.encode(), entry.body)),
-                            ex=self.ttl)
+                            ex=min(ttl or self.ttl, self.ttl))
         except Exception:  # noqa: BLE001
             log.warning("cache unavailable; %s not stored", key, exc_info=True)
         return entry
@@ -112,20 +122,29 @@ class SharedCache:
         if self.client is None:
             return True
         try:
-            self.client.incr(self.generation_key)
+            if self.client.incr(self.generation_key) == 1:  # the counter had been lost
+                self._start_generation(replace=True)
         except Exception:  # noqa: BLE001
             log.error("cache unavailable; entries may be stale for up to %s s", self.ttl,
                       exc_info=True)
             return False
         return True
 
+    def _start_generation(self, replace: bool = False) -> None:
+        """Start the counter at the clock in milliseconds: above any value it had before it
+        was lost, so entries stored under an old value can never match again."""
+        try:
+            self.client.set(self.generation_key, int(time.time() * 1000), nx=not replace)
+        except Exception:  # noqa: BLE001
+            log.warning("cache unavailable; generation not started", exc_info=True)
 
-def fetch(key: str, build: Callable[[], bytes]) -> Entry:
+
+def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
     """`key` in the current app's cache. Keys are scoped to the plugins the app runs with,
     since plugins shape answers too (the links on a product, say)."""
     state = current_app.extensions["storefront"]
     names = ",".join(sorted(name for name, _ in state.plugins.list_name_plugin()))
-    return state.cache.fetch(f"{zlib.crc32(names.encode()):08x}:{key}", build)
+    return state.cache.fetch(f"{zlib.crc32(names.encode()):08x}:{key}", build, ttl)
 
 
 # ---------------------------------------------------------------------------

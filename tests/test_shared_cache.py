@@ -173,6 +173,15 @@ def test_an_entry_built_while_a_commit_lands_is_never_served():
     assert cache.fetch("thing", lambda: b"never built").body == b"new"
 
 
+def test_a_lost_generation_never_brings_old_entries_back():
+    cache = SharedCache(REDIS_URL + "/14", prefix="test-lost:", ttl=30)
+    cache.client.set(cache.generation_key, 1)
+    assert cache.fetch("thing", lambda: b"old").body == b"old"
+    cache.client.delete(cache.generation_key)  # evicted, or Redis restarted empty
+    cache.invalidate()  # a write: the counter starts again at 1, which "old" was kept under
+    assert cache.fetch("thing", lambda: b"new").body == b"new"
+
+
 def test_cart_writes_leave_cached_answers_in_place(app, client, demo):
     cache = app.extensions["storefront"].cache
     client.get(DETAIL)

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..database import upsert_insert
@@ -117,15 +118,16 @@ class BatchWriter:
 writer = BatchWriter()
 
 
-def record_view(session, source: str, batch: int = FLUSH_EVERY, metric: str = "view") -> None:
+def record_view(bind, source: str, batch: int = FLUSH_EVERY, metric: str = "view") -> None:
     """Count a page view of a piece of content (or an add to cart, with `metric`),
-    writing in batches of `batch` counts."""
-    engine = session.get_bind()
+    writing in batches of `batch` counts. `bind` is the engine, or a session bound to it
+    (a cached page passes the engine, so that counting opens no session)."""
+    engine = bind if isinstance(bind, Engine) else bind.get_bind()
     if views.engine is not None and views.engine is not engine:
         _write(views.engine, views.take())  # counts held for another database go there
     if views.add(source or DIRECT, engine, batch, metric):
         if batch <= 1:
-            flush_views(session)  # "write each at once": here, in this request
+            _write(engine, views.take())  # "write each at once": here, in this request
         else:
             writer.wake()
 

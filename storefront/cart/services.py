@@ -18,6 +18,7 @@ from .models import MAX_LINE_QUANTITY, Cart, CartLine
 
 DEFAULT_CURRENCY = "usd"
 IDLE_DAYS = 30
+TOUCH_EVERY = timedelta(hours=1)
 
 
 def new_token() -> str:
@@ -117,10 +118,18 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
         line.quantity = total
         if source:
             line.source = source  # the latest content to send the shopper here
-    cart.updated_at = utcnow()
+    _touch(cart)
     _commit_keeping_objects(session)
     record_view(session, source, batch, metric="add_to_cart")  # once the line is kept
     return view(cart)
+
+
+def _touch(cart: Cart) -> None:
+    """Mark the cart as in use. Idle carts are pruned after days, so the (indexed)
+    timestamp is rewritten at most once per `TOUCH_EVERY`, not on every change."""
+    now = utcnow()
+    if cart.updated_at is None or now - cart.updated_at >= TOUCH_EVERY:
+        cart.updated_at = now
 
 
 def _commit_keeping_objects(session) -> None:
@@ -152,7 +161,7 @@ def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
         _check_quantity(quantity)
         _check_stock(line.variant, quantity)
         line.quantity = quantity
-    cart.updated_at = utcnow()
+    _touch(cart)
     session.commit()
     return get_cart(session, token)
 

@@ -60,6 +60,7 @@ class SearchResultSchema(ma.Schema):
 
 
 RESULT = SearchResultSchema()
+SEARCH_TTL = 60
 
 
 def make_blueprint() -> Blueprint:
@@ -85,6 +86,8 @@ def make_blueprint() -> Blueprint:
                     "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
                     "snippet": hit.snippet} for hit in hits]}
             digest = hashlib.sha256(query.encode()).hexdigest()  # any text, a tidy key
-            return cached_json(blp, RESULT, f"api:search:{args['limit']}:{digest}", build)
+            # Anyone can ask for any phrase: such entries are kept a minute, not five.
+            return cached_json(blp, RESULT, f"api:search:{args['limit']}:{digest}", build,
+                               ttl=SEARCH_TTL)
 
     return blp
