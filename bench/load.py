@@ -20,6 +20,7 @@ LUA = HERE / "requests.lua"
 
 
 def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -89,9 +90,7 @@ class Result:
     p99_ms: float
     requests: int
     failures: int  # socket errors, timeouts and non-2xx/3xx answers
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+    share: float | None = None  # of the ceiling's rps, from runs paired with the ceiling
 
 
 def wrk(name: str, base: str, lines: list[str], *, connections: int, seconds: int,

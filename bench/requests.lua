@@ -28,7 +28,7 @@ function init(args)
   file:close()
   counter, step = offset, threads
   if os.getenv("BENCH_ONCE") then
-    limit = math.ceil((#requests - offset) / threads)
+    limit = math.max(1, math.ceil((#requests - offset) / threads))
   end
 end
 

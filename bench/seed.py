@@ -36,11 +36,13 @@ TOPICS = ["hamstrings", "glutes", "knees", "posture", "warm-ups", "recovery", "r
 
 
 def sentence(rng: random.Random, low: int = 8, high: int = 18) -> str:
+    """A made-up sentence from the word list."""
     words = rng.choices(WORDS, k=rng.randint(low, high))
     return " ".join(words).capitalize() + "."
 
 
 def paragraph(rng: random.Random, sentences: int = 5) -> str:
+    """A few made-up sentences."""
     return " ".join(sentence(rng) for _ in range(sentences))
 
 
@@ -163,6 +165,7 @@ def grow_articles(session, total: int, rng: random.Random) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Migrate, seed the demo, grow to the sizes asked for, reindex and analyse."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--reviews", type=int, default=100_000)

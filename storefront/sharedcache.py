@@ -88,6 +88,7 @@ class SharedCache:
 
     @property
     def enabled(self) -> bool:
+        """Whether a Redis is configured (without one, every read is built afresh)."""
         return self.client is not None
 
     def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
