@@ -40,7 +40,7 @@ class Outcome:
         for name, share in RPS_SHARE.items():
             got = self.warm[name].share
             found.append((f"{name}: at least {share:.0%} of the ceiling's rps",
-                          f"{got:.0%}", got >= share))
+                          f"{got:.1%}", got >= share))
         for result in self.warm.values():
             found.append((f"{result.name}: p99 under {P99_MS:.0f} ms at "
                           f"{self.args.connections} connections",
@@ -101,7 +101,7 @@ def machine(database_url: str) -> list[str]:
 def _row(result: Result, cold: Result | None = None) -> str:
     first = (f"{cold.rps:,.0f} | {cold.p50_ms:.2f} | {cold.p99_ms:.2f}" if cold
              else "— | — | —")  # the same endpoint with the cache off
-    share = f"{result.share:.0%}" if result.share is not None else "—"
+    share = f"{result.share:.1%}" if result.share is not None else "—"
     return (f"| {result.name} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} "
             f"| {share} | {first} | {result.failures} |")
 
