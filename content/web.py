@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from storefront.attribution.services import record_view
+from storefront.attribution.services import count_later
 from storefront.extensions import db, limiter
 from storefront.web.cart import same_email_rule_as_the_api
 from storefront.web.holes import cached_page
@@ -23,7 +23,7 @@ PAGE_COMMENTS = 20
 
 def count_view(source: str) -> None:
     """Count a reader's view of a piece of content (written in batches)."""
-    record_view(db.engine, source, current_app.config["STOREFRONT_VIEW_BATCH"])
+    count_later(db.engine, source, current_app.config["STOREFRONT_VIEW_BATCH"])
 
 
 class CommentForm(FlaskForm):

@@ -50,7 +50,7 @@ def _upsert(session, rows: dict[tuple[str, date, str], int]) -> None:
         set_={"count": SourceMetric.count + stmt.excluded.count}))
 
 
-class ViewBuffer:
+class CountBuffer:
     """Counts (views, adds) waiting to be written, shared by the threads of one process."""
 
     def __init__(self):
@@ -58,7 +58,7 @@ class ViewBuffer:
         self._counts: Counter = Counter()
         self._total = 0
         self._last_flush = time.monotonic()
-        self.engine = None  # where the waiting views belong
+        self.engine = None  # where the waiting counts belong
 
     def add(self, source: str, engine, batch: int, metric: str = "view") -> bool:
         """Count one view (or other metric); True when a batch is due."""
@@ -84,7 +84,7 @@ class ViewBuffer:
             self._total += sum(counts.values())
 
 
-views = ViewBuffer()
+pending = CountBuffer()
 
 
 class BatchWriter:
@@ -105,36 +105,36 @@ class BatchWriter:
         while True:
             self._due.wait()
             self._due.clear()
-            engine, counts = views.engine, views.take()
+            engine, counts = pending.engine, pending.take()
             try:
                 _write(engine, counts)
             except Exception:  # noqa: BLE001 - the database is away: keep them for later
                 log.warning("could not write %d counts; keeping them", len(counts),
                             exc_info=True)
-                views.give_back(counts)
+                pending.give_back(counts)
                 time.sleep(1)
 
 
 writer = BatchWriter()
 
 
-def record_view(bind, source: str, batch: int = FLUSH_EVERY, metric: str = "view") -> None:
-    """Count a page view of a piece of content (or an add to cart, with `metric`),
-    writing in batches of `batch` counts. `bind` is the engine, or a session bound to it
-    (a cached page passes the engine, so that counting opens no session)."""
+def count_later(bind, source: str, batch: int = FLUSH_EVERY, metric: str = "view") -> None:
+    """Count a view of a piece of content (or another `metric`, such as an add to cart)
+    for `source`, written in batches of `batch` counts. `bind` is the engine, or a
+    session bound to it (a cached page passes the engine, so counting opens no session)."""
     engine = bind if isinstance(bind, Engine) else bind.get_bind()
-    if views.engine is not None and views.engine is not engine:
-        _write(views.engine, views.take())  # counts held for another database go there
-    if views.add(source or DIRECT, engine, batch, metric):
+    if pending.engine is not None and pending.engine is not engine:
+        _write(pending.engine, pending.take())  # counts held for another database go there
+    if pending.add(source or DIRECT, engine, batch, metric):
         if batch <= 1:
-            _write(engine, views.take())  # "write each at once": here, in this request
+            _write(engine, pending.take())  # "write each at once": here, in this request
         else:
             writer.wake()
 
 
-def flush_views(session) -> None:
-    """Write the waiting views in their own short transaction."""
-    _write(session.get_bind(), views.take())
+def flush_counts(session) -> None:
+    """Write the waiting counts in their own short transaction."""
+    _write(session.get_bind(), pending.take())
 
 
 def _write(engine, counts: dict) -> None:
@@ -147,9 +147,9 @@ def _write(engine, counts: dict) -> None:
 @atexit.register
 def _flush_at_exit() -> None:
     """Best effort: a worker going away writes what it still holds."""
-    if views.engine is not None:
+    if pending.engine is not None:
         try:
-            _write(views.engine, views.take())
+            _write(pending.engine, pending.take())
         except Exception:  # noqa: BLE001 - the process is ending; nothing to report to
             pass
 
@@ -172,7 +172,7 @@ def report(session, *, since: date, until: date, currency: str = "usd") -> list[
     Revenue counts orders that are paid or fulfilled (refunded and cancelled ones are
     left out), by the day they were paid.
     """
-    flush_views(session)
+    flush_counts(session)
     metrics: dict[str, Counter] = {}
     for source, metric, count in session.execute(
             select(SourceMetric.source, SourceMetric.metric, func.sum(SourceMetric.count))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload, scoped_session, selectinload
 
-from ..attribution.services import FLUSH_EVERY, record_view
+from ..attribution.services import FLUSH_EVERY, count_later
 from ..catalog.models import Variant
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
@@ -120,7 +120,7 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
             line.source = source  # the latest content to send the shopper here
     _touch(cart)
     _commit_keeping_objects(session)
-    record_view(session, source, batch, metric="add_to_cart")  # once the line is kept
+    count_later(session, source, batch, metric="add_to_cart")  # once the line is kept
     return view(cart)
 
 
