@@ -79,7 +79,7 @@ class Storefront:
         if "SQLALCHEMY_DATABASE_URI" not in config:
             config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
                 Path(app.instance_path) / "storefront.db")
-        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         config.setdefault("PUBLIC_BASE_URL", "")
         config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
         config.setdefault("STOREFRONT_CACHE_URL", "")
@@ -89,6 +89,10 @@ class Storefront:
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
         app.teardown_appcontext(_end_session_quietly)  # runs before Flask-SQLAlchemy's
+        if not config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            with app.app_context():
+                for engine in db.engines.values():
+                    database.ping_when_idle(engine)
         database.configure_engine_events(app)
         search_index.follow_changes()
         sharedcache.follow_commits()

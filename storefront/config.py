@@ -60,7 +60,7 @@ def apply_defaults(config, instance_path: str) -> None:
     uri = config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + str(Path(instance_path) / "storefront.db"))
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     config.setdefault("PUBLIC_BASE_URL", "")
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config.setdefault(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -17,6 +19,45 @@ def configure_engine_events(app: Flask) -> None:
         return
     event.listen(Engine, "connect", _sqlite_pragmas)
     _configured = True
+
+
+# A pooled connection that sat idle this long is checked before use; one in steady use is
+# not (a database restart then fails the requests in flight, and the pool starts afresh).
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection with a round trip before handing it out, but only when it
+    has been idle for `PING_AFTER_IDLE_SECONDS`.
+
+    `pool_pre_ping` pings on every checkout, a round trip before every request's first
+    statement. A connection that served a request a moment ago is as good as a ping
+    would prove; one that was idle may have been cut by a restart, a failover or a
+    firewall, and is then replaced before the request sees it. A connection that breaks
+    while in steady use fails its request (the API answers 503), and SQLAlchemy then
+    replaces every connection of the pool."""
+    if engine.dialect.name == "sqlite":
+        return  # a file, not a server: nothing to lose between uses
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError() from error  # the pool connects afresh
+            raise
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):

@@ -33,7 +33,7 @@ def _config(url: str, **extra) -> dict:
               "STOREFRONT_CACHE_PREFIX": f"test-{uuid.uuid4().hex}:", **extra}
     if url.startswith("postgres"):
         # A test that leaves a lock behind fails in seconds instead of hanging the run.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {
             "options": f"-c search_path={POSTGRES_SCHEMA} -c lock_timeout=15000"}}
     return config
 

@@ -1,4 +1,4 @@
-"""Faults: the database restarting while shoppers are busy."""
+"""Faults: the database restarting while shoppers are busy, or cutting an idle connection."""
 
 from __future__ import annotations
 
@@ -91,14 +91,42 @@ def test_shoppers_get_a_clean_503_during_a_restart_and_service_after_it(database
     assert all(is_json for _, is_json, _ in seen), "every answer is the API's JSON"
     assert all(retry == "5" for status, _, retry in seen if status == 503)
 
-    # Once the database is back, every request succeeds: dead pooled connections are
-    # noticed before use (pool_pre_ping) and replaced.
+    # Once the database is back, every request succeeds: the failed requests made the
+    # pool drop its connections, and idle ones are checked before use.
     assert [client.get(DETAIL).status_code for _ in range(10)] == [200] * 10
     assert saved, "shoppers got carts through before and after the restart"
     for cart in saved:  # nothing confirmed was lost
         assert client.get(f"/api/v1/carts/{cart}").get_json()["item_count"] == 1
     page = client.get("/products/better-band")
     assert page.status_code == 200
+
+    with app.app_context():
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (CI sets TEST_DATABASE_URL)")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_connection_cut_while_idle_is_replaced_before_a_shopper_sees_it(database_url,
+                                                                         monkeypatch):
+    from storefront import database
+    app = create_app(_config(database_url, STOREFRONT_CACHE_URL=""))
+    with app.app_context():
+        seed_demo(db.session, app.extensions["storefront"].plugins)
+        db.session.remove()
+    client = app.test_client()
+    assert client.get(DETAIL).status_code == 200  # the pool now holds a used connection
+    with app.app_context():  # the same pooled connection, back from the pool
+        pooled = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        db.session.remove()
+    killer = create_engine(normalise_database_url(database_url))
+    with killer.begin() as connection:  # what a restart, a failover or a firewall does
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"),
+                                  {"pid": pooled}).scalar_one()
+    killer.dispose()
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)  # idle long enough
+
+    assert [client.get(DETAIL).status_code for _ in range(3)] == [200] * 3
 
     with app.app_context():
         _empty_tables()

@@ -34,7 +34,7 @@ def make_blueprint(return_urls) -> Blueprint:
         @blp.response(201, CartSchema)
         def post(self):
             """Create an empty cart; keep its token to use it."""
-            return cart_dict(services.view(services.create_cart(db.session)))
+            return cart_dict(services.empty_view(services.create_cart(db.session)))
 
     @blp.route("/<token>")
     class CartDetail(MethodView):

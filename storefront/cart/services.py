@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload, scoped_session, selectinload
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from ..attribution.services import FLUSH_EVERY, count_later
-from ..catalog.models import Variant
+from ..catalog.models import Product, Variant
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
 from ..timeutil import utcnow
@@ -26,18 +26,48 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """One line of a cart as plain values."""
+
+    id: int
+    variant_id: int
+    sku: str
+    product_slug: str
+    product_name: str
+    variant_name: str
+    quantity: int
+    unit_price: Money
+    source: str | None
+
+    @property
+    def line_total(self) -> Money:
+        """Quantity times unit price."""
+        return Money(self.quantity * self.unit_price.amount, self.unit_price.currency)
+
+
+@dataclass(frozen=True, slots=True)
 class CartView:
     """A cart with prices worked out, ready for the API or a page."""
 
-    cart: Cart
-    subtotal: Money
-    item_count: int
+    token: str
+    lines: tuple[LineView, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """True for a new or emptied cart."""
-        return not self.cart.lines
+        return not self.lines
+
+    @property
+    def item_count(self) -> int:
+        """Units in the cart."""
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def subtotal(self) -> Money:
+        """The sum of the line totals (zero in the shop's currency when empty)."""
+        currency = self.lines[0].unit_price.currency if self.lines else DEFAULT_CURRENCY
+        return Money(sum(line.line_total.amount for line in self.lines), currency)
 
 
 def create_cart(session) -> Cart:
@@ -49,9 +79,9 @@ def create_cart(session) -> Cart:
 
 
 def load_cart(session, token: str, *, for_update=False) -> Cart:
-    """A cart with its lines, variants and products; unknown tokens are not found."""
-    if not isinstance(token, str) or len(token) > 64:
-        raise NotFoundError("No such cart.")
+    """A cart with its lines, variants and products as ORM objects (for checkout);
+    unknown tokens are not found."""
+    _check_token(token)
     stmt = select(Cart).where(Cart.token == token).options(
         selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product))
     if for_update:
@@ -62,34 +92,119 @@ def load_cart(session, token: str, *, for_update=False) -> Cart:
     return cart
 
 
-def view(cart: Cart) -> CartView:
-    """Subtotal and item count of a cart."""
-    currency = cart.lines[0].variant.currency if cart.lines else DEFAULT_CURRENCY
-    subtotal = sum(line.quantity * line.variant.price_amount for line in cart.lines)
-    return CartView(cart=cart, subtotal=Money(subtotal, currency),
-                    item_count=sum(line.quantity for line in cart.lines))
+def _check_token(token) -> None:
+    if not isinstance(token, str) or len(token) > 64:
+        raise NotFoundError("No such cart.")
+
+
+# A cart is read and changed with Core statements on the session's connection rather than
+# with ORM objects: adding to a cart is the busiest write of the shop, and plain rows are
+# all an answer needs. The statements are built once, with parameters, so a request
+# spends nothing on building them. (Cart tables feed no cached answer, so these writes
+# need not pass through the session's statement events.)
+_LINE_COLUMNS = (CartLine.id, CartLine.variant_id, Variant.sku, Product.slug, Product.name,
+                 Variant.name, CartLine.quantity, Variant.price_amount, Variant.currency,
+                 CartLine.source)
+
+
+def _with_lines(stmt, *, outer: bool = False):
+    """`stmt` (from the cart) joined to the cart's lines, their variants and products;
+    with `outer`, a cart without lines still gives one row."""
+    return (stmt.join(CartLine, CartLine.cart_id == Cart.id, isouter=outer)
+            .join(Variant, Variant.id == CartLine.variant_id, isouter=outer)
+            .join(Product, Product.id == Variant.product_id, isouter=outer)
+            .order_by(CartLine.id))
+
+
+_CART_WITH_LINES = _with_lines(select(Cart.id, *_LINE_COLUMNS).select_from(Cart),
+                               outer=True).where(Cart.token == bindparam("token"))
+_LINES = (select(*_LINE_COLUMNS)
+          .join(Variant, Variant.id == CartLine.variant_id)
+          .join(Product, Product.id == Variant.product_id)
+          .where(CartLine.cart_id == bindparam("cart_id")).order_by(CartLine.id))
+# The cart row locked: changes to one cart wait for each other. The lines are read by a
+# statement of their own once the lock is held, as a statement that waited for a lock
+# still sees the rows of other tables as they were when it started.
+_LOCK = select(Cart.id, Cart.updated_at).where(Cart.token == bindparam("token"))
+_LOCK_WITH_VARIANT = (
+    _LOCK.add_columns(Variant.id, Variant.stock, Variant.price_amount, Variant.currency,
+                      Variant.name, Product.name, Product.slug)
+    .select_from(Cart).outerjoin(Variant, Variant.sku == bindparam("sku"))
+    .outerjoin(Product, Product.id == Variant.product_id)
+    .with_for_update(of=Cart))
+_LOCK = _LOCK.with_for_update(of=Cart)
+# SQLite has no row locks: a write as the transaction's first statement takes the
+# database's write lock instead (waiting for any other writer), so what is read after it
+# is current.
+_CLAIM_FOR_SQLITE = (update(Cart).where(Cart.token == bindparam("token"))
+                     .values(token=Cart.token))
+_ITEM_COUNT = (select(Cart.id, func.coalesce(func.sum(CartLine.quantity), 0))
+               .outerjoin(CartLine, CartLine.cart_id == Cart.id)
+               .where(Cart.token == bindparam("token")).group_by(Cart.id))
+_INSERT_LINE = insert(CartLine)
+_SET_LINE = (update(CartLine).where(CartLine.id == bindparam("line_id"))
+             .values(quantity=bindparam("new_quantity"), source=bindparam("new_source")))
+_SET_QUANTITY = (update(CartLine).where(CartLine.id == bindparam("line_id"))
+                 .values(quantity=bindparam("new_quantity")))
+_DELETE_LINE = delete(CartLine).where(CartLine.id == bindparam("line_id"))
+_TOUCH = update(Cart).where(Cart.id == bindparam("cart_id")).values(updated_at=bindparam("now"))
+_STOCK = select(Variant.stock).where(Variant.id == bindparam("variant_id"))
+
+
+def _line_view(row) -> LineView:
+    (line_id, variant_id, sku, slug, product_name, variant_name, quantity, price, currency,
+     source) = row
+    return LineView(id=line_id, variant_id=variant_id, sku=sku, product_slug=slug,
+                    product_name=product_name, variant_name=variant_name, quantity=quantity,
+                    unit_price=Money(price, currency), source=source)
+
+
+def _read_lines(conn, cart_id: int) -> list[LineView]:
+    return [_line_view(row) for row in conn.execute(_LINES, {"cart_id": cart_id})]
+
+
+def _lock(conn, token: str, sku: str | None = None):
+    """Lock the cart and return its id and `updated_at`, with the variant `sku` (or
+    Nones) in the same round trip when one is given."""
+    _check_token(token)
+    if conn.dialect.name == "sqlite":
+        conn.execute(_CLAIM_FOR_SQLITE, {"token": token})
+    if sku is None:
+        found = conn.execute(_LOCK, {"token": token}).first()
+    else:
+        found = conn.execute(_LOCK_WITH_VARIANT, {"token": token, "sku": sku}).first()
+    if found is None:
+        raise NotFoundError("No such cart.")
+    return found
 
 
 def get_cart(session, token: str) -> CartView:
-    """A cart and its lines (three queries, whatever the number of lines)."""
-    return view(load_cart(session, token))
+    """A cart and its lines, in one query whatever the number of lines."""
+    _check_token(token)
+    rows = session.connection().execute(_CART_WITH_LINES, {"token": token}).all()
+    if not rows:
+        raise NotFoundError("No such cart.")
+    return CartView(token=token, lines=tuple(_line_view(row[1:]) for row in rows
+                                             if row[1] is not None))
+
+
+def empty_view(cart: Cart) -> CartView:
+    """The view of a cart just created."""
+    return CartView(token=cart.token)
 
 
 def item_count(session, token: str) -> int | None:
     """Units in the cart with this token (0 when empty), or None when there is no such cart;
     one query, for the header of every page."""
-    found = session.execute(
-        select(Cart.id, func.coalesce(func.sum(CartLine.quantity), 0))
-        .outerjoin(CartLine, CartLine.cart_id == Cart.id)
-        .where(Cart.token == token).group_by(Cart.id)).first()
+    found = session.connection().execute(_ITEM_COUNT, {"token": token}).first()
     return None if found is None else int(found[1])
 
 
-def _check_stock(variant: Variant, quantity: int) -> None:
-    if quantity > variant.stock:
-        raise ConflictError(
-            f"Only {variant.stock} of {variant.product.name} ({variant.name}) available.",
-            sku=variant.sku, available=variant.stock)
+def _check_stock(product_name: str, variant_name: str, sku: str, stock: int,
+                 quantity: int) -> None:
+    if quantity > stock:
+        raise ConflictError(f"Only {stock} of {product_name} ({variant_name}) available.",
+                            sku=sku, available=stock)
 
 
 def _check_quantity(quantity: int) -> None:
@@ -101,69 +216,67 @@ def _check_quantity(quantity: int) -> None:
 def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
              batch: int = FLUSH_EVERY) -> CartView:
     """Add units of a variant, or more units to the line that has it."""
-    cart = load_cart(session, token, for_update=True)
-    variant = session.scalar(select(Variant).where(Variant.sku == sku)
-                             .options(joinedload(Variant.product)))
-    if variant is None:
+    (cart_id, updated_at, variant_id, stock, price, currency, variant_name, product_name,
+     slug) = _lock(conn := session.connection(), token, sku)
+    if variant_id is None:
         raise NotFoundError(f"No variant {sku!r}.")
-    if cart.lines and cart.lines[0].variant.currency != variant.currency:
+    lines = _read_lines(conn, cart_id)
+    if lines and lines[0].unit_price.currency != currency:
         raise ConflictError("A cart holds one currency; check out this cart first.")
-    line = next((line for line in cart.lines if line.variant_id == variant.id), None)
-    total = quantity + (line.quantity if line else 0)
+    at = next((n for n, line in enumerate(lines) if line.variant_id == variant_id), None)
+    total = quantity + (lines[at].quantity if at is not None else 0)
     _check_quantity(total)
-    _check_stock(variant, total)
-    if line is None:
-        cart.lines.append(CartLine(variant=variant, quantity=quantity, source=source))
+    _check_stock(product_name, variant_name, sku, stock, total)
+    if at is None:
+        line_id = conn.execute(_INSERT_LINE, {
+            "cart_id": cart_id, "variant_id": variant_id, "quantity": quantity,
+            "source": source}).inserted_primary_key[0]
+        kept_source = source
     else:
-        line.quantity = total
-        if source:
-            line.source = source  # the latest content to send the shopper here
-    _touch(cart)
-    _commit_keeping_objects(session)
+        line_id, kept_source = lines[at].id, source or lines[at].source
+        conn.execute(_SET_LINE, {"line_id": line_id, "new_quantity": total,
+                                 "new_source": kept_source})
+    _touch(conn, cart_id, updated_at)
+    session.commit()
     count_later(session, source, batch, metric="add_to_cart")  # once the line is kept
-    return view(cart)
+    line = LineView(id=line_id, variant_id=variant_id, sku=sku, product_slug=slug,
+                    product_name=product_name, variant_name=variant_name, quantity=total,
+                    unit_price=Money(price, currency), source=kept_source)
+    if at is None:
+        lines.append(line)  # the newest line has the highest id, so it goes last
+    else:
+        lines[at] = line
+    return CartView(token=token, lines=tuple(lines))
 
 
-def _touch(cart: Cart) -> None:
+def _touch(conn, cart_id: int, updated_at) -> None:
     """Mark the cart as in use. Idle carts are pruned after days, so the (indexed)
     timestamp is rewritten at most once per `TOUCH_EVERY`, not on every change."""
     now = utcnow()
-    if cart.updated_at is None or now - cart.updated_at >= TOUCH_EVERY:
-        cart.updated_at = now
-
-
-def _commit_keeping_objects(session) -> None:
-    """Commit without expiring what is loaded: the cart, its lines and their variants hold
-    exactly what was just written (the cart row was locked), so the answer needs no
-    second read of them."""
-    actual = session() if isinstance(session, scoped_session) else session
-    keep, actual.expire_on_commit = actual.expire_on_commit, False
-    try:
-        actual.commit()
-    finally:
-        actual.expire_on_commit = keep
-
-
-def _line(cart: Cart, line_id: int) -> CartLine:
-    line = next((line for line in cart.lines if line.id == line_id), None)
-    if line is None:
-        raise NotFoundError("No such line in this cart.")
-    return line
+    if updated_at is None or now - updated_at >= TOUCH_EVERY:
+        conn.execute(_TOUCH, {"cart_id": cart_id, "now": now})
 
 
 def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
     """Change a line's quantity; zero removes it."""
-    cart = load_cart(session, token, for_update=True)
-    line = _line(cart, line_id)
+    cart_id, updated_at = _lock(conn := session.connection(), token)
+    lines = _read_lines(conn, cart_id)
+    at = next((n for n, line in enumerate(lines) if line.id == line_id), None)
+    if at is None:
+        raise NotFoundError("No such line in this cart.")
+    line = lines[at]
     if quantity == 0:
-        cart.lines.remove(line)
+        conn.execute(_DELETE_LINE, {"line_id": line_id})
+        del lines[at]
     else:
         _check_quantity(quantity)
-        _check_stock(line.variant, quantity)
-        line.quantity = quantity
-    _touch(cart)
+        stock = conn.scalar(_STOCK, {"variant_id": line.variant_id})
+        _check_stock(line.product_name, line.variant_name, line.sku, stock, quantity)
+        conn.execute(_SET_QUANTITY, {"line_id": line_id, "new_quantity": quantity})
+        lines[at] = replace(line, quantity=quantity)
+    _touch(conn, cart_id, updated_at)
     session.commit()
-    return get_cart(session, token)
+    return CartView(token=token, lines=tuple(lines))
 
 
 def remove_line(session, token: str, line_id: int) -> CartView:
