@@ -45,7 +45,7 @@ class Storefront:
         """Bind the core to `app`: database, migrations, login, rate limits, API and pages."""
         from plugins.manager import build_plugin_manager
 
-        from . import database, models, security, sharedcache  # noqa: F401  (models: tables)
+        from . import database, models, security, sessions, sharedcache  # noqa: F401 (tables)
         from .checkout.services import payment_settings
         from .cli import register_commands
         from .extensions import db, limiter, login, migrate
@@ -121,6 +121,7 @@ class Storefront:
         from .blueprints import register_blueprints
         register_blueprints(app, state)
         security.init_app(app, state)
+        sessions.init_app(app)
         register_commands(app)
 
 
@@ -142,11 +143,33 @@ def _end_session_quietly(error=None) -> None:
 def _limit_per_route_only(app: Flask, limiter) -> None:
     """Every limit of the shop sits on its route (`@limiter.limit`), checked when that
     route runs. flask-limiter also checks every request up front, for app-wide default
-    limits the shop does not set; that check is taken out, as it costs every read."""
+    limits the shop does not set; that check is taken out, as it costs every read.
+
+    Its after-request hook (rate-limit headers, `deduct_when`) and teardown then have
+    nothing to do on a request that met no limit, and are skipped there: the limiter
+    keeps its per-request state on the request context, created when a limit is met."""
     check = limiter._check_request_limit
     funcs = app.before_request_funcs.get(None, [])
-    if check in funcs and not app.config.get("RATELIMIT_DEFAULT"):
-        funcs.remove(check)
+    if check not in funcs or app.config.get("RATELIMIT_DEFAULT"):
+        return
+    funcs.remove(check)
+    after = app.after_request_funcs.get(None, [])
+    teardown = app.teardown_request_funcs.get(None, [])
+    for hooks in (after, teardown):
+        for n, hook in enumerate(hooks):
+            owner = getattr(hook, "__self__", None) or (getattr(hook, "args", None) or (None,))[0]
+            if owner is limiter:
+                hooks[n] = _when_a_limit_was_met(hook)
+
+
+def _when_a_limit_was_met(hook: Callable) -> Callable:
+    from flask.globals import request_ctx
+
+    def run(value=None):
+        if hasattr(request_ctx._get_current_object(), "_limiter_request_context"):
+            return hook(value)
+        return value  # the response, untouched (or None, for a teardown)
+    return run
 
 
 API_DESCRIPTION = (
@@ -165,4 +188,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Storefront().init_app(app)
+    from . import fastreads
+    fastreads.install(app)
     return app

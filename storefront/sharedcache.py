@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -80,21 +82,37 @@ class SharedCache:
         # One generation for every release, so hosts of two releases (during a rolling
         # deploy) still see each other's writes.
         self.generation_key = prefix + "generation"
-        self.client = None
-        if url:
-            import redis
-            self.client = redis.Redis.from_url(url, protocol=2, socket_timeout=0.5,
-                                               socket_connect_timeout=0.5)
+        self.url = url
+        self._local = threading.local()
 
     @property
     def enabled(self) -> bool:
         """Whether a Redis is configured (without one, every read is built afresh)."""
-        return self.client is not None
+        return bool(self.url)
+
+    @property
+    def client(self):
+        """This thread's Redis client, or None without a Redis; raises when Redis does not
+        answer (the client connects as it is made).
+
+        Each thread (and each process, after a fork) keeps a client with one connection
+        of its own: a read is then a single round trip with no connection pool to check
+        a connection out of and back into."""
+        if not self.url:
+            return None
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            import redis
+            local.client = redis.Redis.from_url(
+                self.url, protocol=2, socket_timeout=0.5, socket_connect_timeout=0.5,
+                single_connection_client=True)
+            local.pid = os.getpid()
+        return local.client
 
     def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
         """The entry for `key`, built by `build()` and stored (for `ttl` seconds, or the
         cache's own) when missing or stale."""
-        if self.client is None:
+        if not self.url:
             return _make_entry(build())
         entry_key = self.prefix + "entry:" + key
         try:
@@ -105,11 +123,9 @@ class SharedCache:
         if generation is None:  # never set, or lost (evicted, Redis restarted): start anew
             self._start_generation()
             return _make_entry(build())
-        if stored is not None:
-            held, _, rest = stored.partition(b"\n")
-            if held == generation:
-                tag, _, body = rest.partition(b"\n")
-                return Entry(body=body, tag=tag.decode())
+        current = _current(generation, stored)
+        if current is not None:
+            return current
         entry = _make_entry(build())
         try:
             self.client.set(entry_key, b"\n".join((generation, entry.tag.encode(), entry.body)),
@@ -118,9 +134,21 @@ class SharedCache:
             log.warning("cache unavailable; %s not stored", key, exc_info=True)
         return entry
 
+    def peek(self, key: str) -> Entry | None:
+        """The current entry for `key`, or None when it is missing or stale or Redis does
+        not answer (never builds one)."""
+        if not self.url:
+            return None
+        try:
+            generation, stored = self.client.mget(self.generation_key,
+                                                  self.prefix + "entry:" + key)
+        except Exception:  # noqa: BLE001 - whoever asks builds the answer instead
+            return None
+        return None if generation is None else _current(generation, stored)
+
     def invalidate(self) -> bool:
         """Make every entry stale, for every worker on every host; False if Redis failed."""
-        if self.client is None:
+        if not self.url:
             return True
         try:
             if self.client.incr(self.generation_key) == 1:  # the counter had been lost
@@ -140,12 +168,27 @@ class SharedCache:
             log.warning("cache unavailable; generation not started", exc_info=True)
 
 
-def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
-    """`key` in the current app's cache. Keys are scoped to the plugins the app runs with,
-    since plugins shape answers too (the links on a product, say)."""
-    state = current_app.extensions["storefront"]
+def _current(generation: bytes, stored: bytes | None) -> Entry | None:
+    """The entry in `stored` if it was built under `generation`."""
+    if stored is not None:
+        held, _, rest = stored.partition(b"\n")
+        if held == generation:
+            tag, _, body = rest.partition(b"\n")
+            return Entry(body=body, tag=tag.decode())
+    return None
+
+
+def scoped(state, key: str) -> str:
+    """`key` scoped to the plugins an app runs with, since plugins shape answers too (the
+    links on a product, say)."""
     names = ",".join(sorted(name for name, _ in state.plugins.list_name_plugin()))
-    return state.cache.fetch(f"{zlib.crc32(names.encode()):08x}:{key}", build, ttl)
+    return f"{zlib.crc32(names.encode()):08x}:{key}"
+
+
+def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
+    """`key` in the current app's cache."""
+    state = current_app.extensions["storefront"]
+    return state.cache.fetch(scoped(state, key), build, ttl)
 
 
 # ---------------------------------------------------------------------------

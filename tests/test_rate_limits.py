@@ -47,8 +47,13 @@ def test_cart_creation_is_limited(database_url):
     app = create_app(_config(database_url, RATELIMIT_ENABLED=True,
                              RATELIMIT_STORAGE_URI="memory://"))
     client = app.test_client()
-    statuses = {client.post("/api/v1/carts").status_code for _ in range(31)}
+    first = client.post("/api/v1/carts")
+    assert first.status_code == 201
+    assert first.headers["X-RateLimit-Limit"] == "30"  # a client can pace itself
+    assert first.headers["X-RateLimit-Remaining"] == "29"
+    statuses = {client.post("/api/v1/carts").status_code for _ in range(30)}
     assert statuses == {201, 429}
+    assert "X-RateLimit-Limit" not in client.get("/api/v1/products").headers  # no limit
     with app.app_context():
         _empty_tables()
         db.engine.dispose()

@@ -38,16 +38,18 @@ PAID_STATUSES = ("paid", "fulfilled")
 
 
 def _upsert(session, rows: dict[tuple[str, date, str], int]) -> None:
-    """Add counts to (source, day, metric) rows, creating them as needed: one statement,
-    its rows in key order, so concurrent batches lock rows in the same order."""
+    """Add counts to (source, day, metric) rows, creating them as needed, in key order, so
+    concurrent batches lock rows in the same order. One statement with a row of parameters
+    per count: it is built and compiled once, however many sources a batch holds."""
     if not rows:
         return
-    stmt = upsert_insert(session, SourceMetric).values([
+    stmt = upsert_insert(session, SourceMetric)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["source", "day", "metric"],
+        set_={"count": SourceMetric.count + stmt.excluded.count})
+    session.connection().execute(stmt, [
         {"source": source, "day": day, "metric": metric, "count": count}
         for (source, day, metric), count in sorted(rows.items())])
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=["source", "day", "metric"],
-        set_={"count": SourceMetric.count + stmt.excluded.count}))
 
 
 class CountBuffer:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from ..extensions import db
 from ..money import Money
 from ..pagination import PageArgsSchema, page_schema
-from ..restapi import cached_json
+from ..restapi import cached_json, read_before_dispatch
 from ..staff.auth import require_token
 from ..urls import asset_url, page_url
 from . import services
@@ -63,6 +63,7 @@ def make_blueprints() -> list[Blueprint]:
                     description="Products and their variants.")
 
     @blp.route("")
+    @read_before_dispatch
     class Products(MethodView):
         @blp.etag
         @blp.arguments(PageArgsSchema, location="query")
@@ -76,6 +77,7 @@ def make_blueprints() -> list[Blueprint]:
             return cached_json(blp, PRODUCT_PAGE, key, build)
 
     @blp.route("/<slug>")
+    @read_before_dispatch
     class ProductDetail(MethodView):
         @blp.etag
         @blp.response(200, ProductSchema)

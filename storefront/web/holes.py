@@ -18,10 +18,9 @@ import secrets
 from collections.abc import Callable
 
 from flask import g, get_flashed_messages, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from .. import sharedcache
+from .. import sessions, sharedcache
 
 NONCE = "storefront_hole_nonce"  # key in flask.g while a page is rendered for the cache
 _fillers: dict[str, Callable[[], str]] = {}
@@ -71,7 +70,7 @@ def cached_page(key: str, render: Callable[[], str]) -> str:
 @filler("csrf")
 def csrf_input() -> str:
     """The hidden CSRF field every page form carries."""
-    return f'<input name="csrf_token" type="hidden" value="{escape(generate_csrf())}">'
+    return f'<input name="csrf_token" type="hidden" value="{escape(sessions.csrf_token())}">'
 
 
 @filler("flashes")
