@@ -10,7 +10,7 @@ from ..checkout.services import place_order
 from ..extensions import db, limiter
 from ..restapi import service_errors
 from . import services
-from .presenters import cart_dict
+from .presenters import cart_response
 from .schemas import (
     CartLineCreateSchema,
     CartLineUpdateSchema,
@@ -34,7 +34,7 @@ def make_blueprint(return_urls) -> Blueprint:
         @blp.response(201, CartSchema)
         def post(self):
             """Create an empty cart; keep its token to use it."""
-            return cart_dict(services.empty_view(services.create_cart(db.session)))
+            return cart_response(services.empty_view(services.create_cart(db.session)), 201)
 
     @blp.route("/<token>")
     class CartDetail(MethodView):
@@ -43,7 +43,7 @@ def make_blueprint(return_urls) -> Blueprint:
         def get(self, token):
             """Show a cart with its lines and subtotal."""
             with service_errors():
-                return cart_dict(services.get_cart(db.session, token))
+                return cart_response(services.get_cart(db.session, token))
 
     @blp.route("/<token>/lines")
     class CartLines(MethodView):
@@ -54,7 +54,7 @@ def make_blueprint(return_urls) -> Blueprint:
         def post(self, line, token):
             """Add units of a variant (or more units to its line)."""
             with service_errors():
-                return cart_dict(services.add_line(
+                return cart_response(services.add_line(
                     db.session, token, **line,
                     batch=current_app.config["STOREFRONT_VIEW_BATCH"]))
 
@@ -67,7 +67,7 @@ def make_blueprint(return_urls) -> Blueprint:
         def patch(self, change, token, line_id):
             """Set a line's quantity; 0 removes the line."""
             with service_errors():
-                return cart_dict(services.set_quantity(db.session, token, line_id,
+                return cart_response(services.set_quantity(db.session, token, line_id,
                                                        change["quantity"]))
 
         @blp.response(200, CartSchema)
@@ -75,7 +75,7 @@ def make_blueprint(return_urls) -> Blueprint:
         def delete(self, token, line_id):
             """Remove a line."""
             with service_errors():
-                return cart_dict(services.remove_line(db.session, token, line_id))
+                return cart_response(services.remove_line(db.session, token, line_id))
 
     @blp.route("/<token>/checkout")
     class Checkout(MethodView):
