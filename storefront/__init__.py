@@ -153,13 +153,11 @@ def _limit_per_route_only(app: Flask, limiter) -> None:
     if check not in funcs or app.config.get("RATELIMIT_DEFAULT"):
         return
     funcs.remove(check)
-    after = app.after_request_funcs.get(None, [])
-    teardown = app.teardown_request_funcs.get(None, [])
-    for hooks in (after, teardown):
+    for hooks in (app.after_request_funcs.get(None, []),
+                  app.teardown_request_funcs.get(None, [])):
         for n, hook in enumerate(hooks):
-            owner = getattr(hook, "__self__", None) or (getattr(hook, "args", None) or (None,))[0]
-            if owner is limiter:
-                hooks[n] = _when_a_limit_was_met(hook)
+            if limiter in (getattr(hook, "__self__", None), *getattr(hook, "args", ())):
+                hooks[n] = _when_a_limit_was_met(hook)  # a method, or a partial of one
 
 
 def _when_a_limit_was_met(hook: Callable) -> Callable:

@@ -107,17 +107,12 @@ _LINE_COLUMNS = (CartLine.id, CartLine.variant_id, Variant.sku, Product.slug, Pr
                  CartLine.source)
 
 
-def _with_lines(stmt, *, outer: bool = False):
-    """`stmt` (from the cart) joined to the cart's lines, their variants and products;
-    with `outer`, a cart without lines still gives one row."""
-    return (stmt.join(CartLine, CartLine.cart_id == Cart.id, isouter=outer)
-            .join(Variant, Variant.id == CartLine.variant_id, isouter=outer)
-            .join(Product, Product.id == Variant.product_id, isouter=outer)
-            .order_by(CartLine.id))
-
-
-_CART_WITH_LINES = _with_lines(select(Cart.id, *_LINE_COLUMNS).select_from(Cart),
-                               outer=True).where(Cart.token == bindparam("token"))
+_CART_WITH_LINES = (  # a cart without lines still gives one row
+    select(Cart.id, *_LINE_COLUMNS).select_from(Cart)
+    .outerjoin(CartLine, CartLine.cart_id == Cart.id)
+    .outerjoin(Variant, Variant.id == CartLine.variant_id)
+    .outerjoin(Product, Product.id == Variant.product_id)
+    .where(Cart.token == bindparam("token")).order_by(CartLine.id))
 _LINES = (select(*_LINE_COLUMNS)
           .join(Variant, Variant.id == CartLine.variant_id)
           .join(Product, Product.id == Variant.product_id)
@@ -125,14 +120,14 @@ _LINES = (select(*_LINE_COLUMNS)
 # The cart row locked: changes to one cart wait for each other. The lines are read by a
 # statement of their own once the lock is held, as a statement that waited for a lock
 # still sees the rows of other tables as they were when it started.
-_LOCK = select(Cart.id, Cart.updated_at).where(Cart.token == bindparam("token"))
-_LOCK_WITH_VARIANT = (
-    _LOCK.add_columns(Variant.id, Variant.stock, Variant.price_amount, Variant.currency,
-                      Variant.name, Product.name, Product.slug)
-    .select_from(Cart).outerjoin(Variant, Variant.sku == bindparam("sku"))
+_LOCK = (select(Cart.id, Cart.updated_at)
+         .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
+_LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such sku
+    select(Cart.id, Cart.updated_at, Variant.id, Variant.stock, Variant.price_amount,
+           Variant.currency, Variant.name, Product.name, Product.slug).select_from(Cart)
+    .outerjoin(Variant, Variant.sku == bindparam("sku"))
     .outerjoin(Product, Product.id == Variant.product_id)
-    .with_for_update(of=Cart))
-_LOCK = _LOCK.with_for_update(of=Cart)
+    .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
 # SQLite has no row locks: a write as the transaction's first statement takes the
 # database's write lock instead (waiting for any other writer), so what is read after it
 # is current.
