@@ -33,7 +33,6 @@ class CachedReads:
     """WSGI middleware in front of `app.wsgi_app`."""
 
     def __init__(self, app: Flask):
-        self.app = app
         self.next = app.wsgi_app
         self.state = app.extensions["storefront"]
         self.routes = Map([

@@ -68,7 +68,7 @@ def make_blueprint(return_urls) -> Blueprint:
             """Set a line's quantity; 0 removes the line."""
             with service_errors():
                 return cart_response(services.set_quantity(db.session, token, line_id,
-                                                       change["quantity"]))
+                                                           change["quantity"]))
 
         @blp.response(200, CartSchema)
         @blp.alt_response(404, description="No such cart or line.")
