@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {"STOREFRONT_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": args.database_url, "PUBLIC_BASE_URL": "http://127.0.0.1",
+           "PAYMENT_PROVIDER": "test",  # the checkout benchmark takes no money
            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI",
                                                    "redis://127.0.0.1:6379/15"),
            "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/15")}

@@ -27,6 +27,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _env_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def from_environment(environ: os._Environ | dict) -> dict:
     """Read the documented environment variables into config keys."""
     config: dict = {}
@@ -48,6 +52,16 @@ def from_environment(environ: os._Environ | dict) -> dict:
         config["MODERATION_MAX_LINKS"] = int(environ["MODERATION_MAX_LINKS"])
     if "RATELIMIT_ENABLED" in environ:
         config["RATELIMIT_ENABLED"] = _env_bool(environ["RATELIMIT_ENABLED"], True)
+    for key in ("TRUSTED_HOSTS", "CORS_ORIGINS"):
+        if environ.get(key):
+            config[key] = _env_list(environ[key])
+    for key in ("TRUSTED_PROXIES", "MAX_CONTENT_LENGTH", "CHECKOUT_MAX_UNITS",
+                "STAFF_SESSION_HOURS"):
+        value = environ.get(key, "").strip()
+        if value:
+            if not value.isdigit():
+                raise ConfigError(f"{key} must be a whole number, not {value!r}.")
+            config[key] = int(value)
     return config
 
 
@@ -63,8 +77,6 @@ def apply_defaults(config, instance_path: str) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     config.setdefault("PUBLIC_BASE_URL", "")
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
-    config.setdefault(
-        "PAYMENT_PROVIDER", "stripe" if config.get("STRIPE_SECRET_KEY") else "test")
     config.setdefault("STRIPE_SECRET_KEY", "")
     config.setdefault("STRIPE_WEBHOOK_SECRET", "")
     config.setdefault("STRIPE_API_BASE", "")
@@ -81,7 +93,41 @@ def apply_defaults(config, instance_path: str) -> None:
     config.setdefault("REMEMBER_COOKIE_SECURE", env == "production")
     config.setdefault("WTF_CSRF_TIME_LIMIT", 3600 * 8)
     config.setdefault("STOREFRONT_SECURITY_HEADERS", "all")
+    # Behind how many proxies the shop runs (their X-Forwarded-* headers are believed).
+    config.setdefault("TRUSTED_PROXIES", 0)
+    # Host names the shop answers to (Flask checks them); empty accepts any.
+    config.setdefault("TRUSTED_HOSTS", None)
+    # Browser origins allowed to call the public and cart API (Flask-CORS); none by default.
+    config.setdefault("CORS_ORIGINS", [])
+    # The largest request body read, in bytes (chunked ones too); larger is a 413.
+    config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # How many units one cart, one email or one client may hold in unpaid orders at once.
+    config.setdefault("CHECKOUT_MAX_UNITS", 20)
+    # A staff console session ends after this many hours without a request.
+    config.setdefault("STAFF_SESSION_HOURS", 8)
     _secret_key(config, instance_path)
+    _payment_provider(config)
+    if env == "production" and not (config["PUBLIC_BASE_URL"] or config["TRUSTED_HOSTS"]):
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set: export PUBLIC_BASE_URL=https://<your shop's host> "
+            "(or TRUSTED_HOSTS=<host>,<host>), so links never follow a forged Host header.")
+
+
+def _payment_provider(config) -> None:
+    """Stripe when it has a key; test payments only where no money is expected.
+
+    In production, test payments would hand out paid orders for nothing: they must be
+    asked for by name (`PAYMENT_PROVIDER=test`), and the app then warns at start."""
+    if config.get("PAYMENT_PROVIDER"):
+        return
+    if config.get("STRIPE_SECRET_KEY"):
+        config["PAYMENT_PROVIDER"] = "stripe"
+    elif config["STOREFRONT_ENV"] == "production":
+        raise ConfigError(
+            "STRIPE_SECRET_KEY is not set: export STRIPE_SECRET_KEY=sk_... (or "
+            "PAYMENT_PROVIDER=test for a shop that takes no money).")
+    else:
+        config["PAYMENT_PROVIDER"] = "test"
 
 
 def _secret_key(config, instance_path: str) -> None:
