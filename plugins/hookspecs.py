@@ -162,6 +162,27 @@ def expire_checkout_session(provider, session_id, settings):
     """
 
 
+@hookspec(firstresult=True)
+def payment_hold_seconds(provider):
+    """Return how many seconds an unpaid order of `provider` holds its stock, or None.
+
+    Fires at every checkout (the payment page is asked to stop taking payment after that
+    long) and whenever the core looks for holds that ran out, which it then releases
+    without waiting for reconciliation. Give the shortest time the provider allows a
+    shopper to pay in; the core holds stock for 31 minutes when no provider answers.
+    """
+
+
+@hookspec(firstresult=True)
+def payment_provider_warning(provider, environment):
+    """Return a one-line warning when `provider` is unsafe in `environment`, or None.
+
+    Fires once at start for the provider `PAYMENT_PROVIDER` names; `environment` is
+    `STOREFRONT_ENV`. The core logs the line as a warning. A provider that takes no
+    money (the test provider) warns in production, and should say so on its own pages.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Orders and notifications
 # ---------------------------------------------------------------------------

@@ -30,6 +30,9 @@ PROVIDER = "stripe"
 MAX_NETWORK_RETRIES = 2
 CONNECT_TIMEOUT = 5.0  # seconds
 READ_TIMEOUT = 25.0  # seconds
+# Stripe keeps a Checkout Session open for at least 30 minutes; a minute more leaves room
+# for the clocks of the shop and Stripe to differ.
+HOLD_SECONDS = 30 * 60 + 60
 
 
 def idempotency_key(order_number: str) -> str:
@@ -152,6 +155,12 @@ def create_checkout_session(provider, request, settings):
         raise PaymentProviderError(
             f"Stripe answered without a session id or URL for order {request.order_number}")
     return CheckoutRedirect(provider=PROVIDER, session_id=data["id"], url=data["url"])
+
+
+@hookimpl
+def payment_hold_seconds(provider):
+    """Stock is held as long as a Checkout Session must at least stay open."""
+    return HOLD_SECONDS if provider == PROVIDER else None
 
 
 @hookimpl

@@ -22,6 +22,10 @@ from .types import CheckoutRedirect, PaymentEvent, WebhookVerificationError
 
 PROVIDER = "test"
 ACTIONS = {"pay": "paid", "decline": "failed"}
+# An abandoned test page gives its stock back sooner than Stripe's 30-minute minimum.
+HOLD_SECONDS = 15 * 60
+PRODUCTION_WARNING = ("PAYMENT_PROVIDER=test in production: no money moves, and anyone "
+                      "who opens a test payment page can mark an order paid.")
 
 
 def _serializer(settings) -> URLSafeSerializer:
@@ -85,6 +89,23 @@ def expire_checkout_session(provider, session_id, settings):
 
 
 @hookimpl
+def payment_hold_seconds(provider):
+    """Test pages stay open for 15 minutes."""
+    return HOLD_SECONDS if provider == PROVIDER else None
+
+
+@hookimpl
+def payment_provider_warning(provider, environment):
+    """Taking no money is only safe where no money is expected."""
+    return production_warning(environment) if provider == PROVIDER else None
+
+
+def production_warning(environment: str) -> str | None:
+    """The warning the shop logs at start and every test page shows, in production only."""
+    return PRODUCTION_WARNING if environment == "production" else None
+
+
+@hookimpl
 def storefront_web_blueprints():
     """The hosted test payment page."""
     return [make_blueprint()]
@@ -114,6 +135,7 @@ def make_blueprint() -> Blueprint:
             }, separators=(",", ":"))
             forms[action] = {"event": body, "signature": _sign(settings.webhook_secret, body)}
         return render_template("test_payments/page.html", data=data, forms=forms,
-                               expired=expired)
+                               expired=expired,
+                               warning=production_warning(settings.environment))
 
     return bp

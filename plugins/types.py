@@ -89,6 +89,7 @@ class PaymentSettings:
     public_base_url: str = ""
     site_url: str = ""  # base address of the shop's pages (public base URL and pages prefix)
     webhook_url: str = ""  # where this provider's webhooks are received
+    environment: str = ""  # the shop's STOREFRONT_ENV: "production", "development", "testing"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..checkout.holds import client_key
 from ..checkout.services import place_order
 from ..extensions import db, limiter
 from ..restapi import service_errors
@@ -83,16 +84,20 @@ def make_blueprint(return_urls) -> Blueprint:
         @blp.arguments(CheckoutSchema)
         @blp.response(201, CheckoutResultSchema)
         @blp.alt_response(404, description="No cart with this token.")
-        @blp.alt_response(409, description="The cart is empty, or stock ran out.")
+        @blp.alt_response(409, description="The cart is empty, stock ran out, or this cart, "
+                          "email or client already holds `CHECKOUT_MAX_UNITS` unpaid units "
+                          "(`reason`: `cart_empty`, `out_of_stock`, `hold_limit`).")
         @blp.alt_response(502, description="The payment provider failed; nothing was kept.")
         def post(self, args, token):
             """Place an order for the cart's lines and get the payment page's address."""
-            state = current_app.extensions["storefront"]
+            state, config = current_app.extensions["storefront"], current_app.config
             with service_errors():
                 placed = place_order(db.session, state.plugins, cart_token=token,
-                                     email=args["email"],
-                                     provider=current_app.config["PAYMENT_PROVIDER"],
-                                     return_urls=return_urls)
+                                     email=args["email"], provider=config["PAYMENT_PROVIDER"],
+                                     return_urls=return_urls,
+                                     client=client_key(request.remote_addr,
+                                                       config["SECRET_KEY"]),
+                                     max_units=config["CHECKOUT_MAX_UNITS"])
             return {"order_number": placed.order.number, "order_token": placed.token,
                     "checkout_url": placed.redirect.url,
                     "payment_provider": placed.redirect.provider}

@@ -86,15 +86,18 @@ def load_cart(session, token: str, *, for_update=False) -> Cart:
         selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product))
     if for_update:
         stmt = stmt.with_for_update(of=Cart)
+        if session.get_bind().dialect.name == "sqlite":
+            # What checkout reads next (stock, the shopper's open orders) must be current.
+            session.execute(_CLAIM_FOR_SQLITE, {"token": token})
     cart = session.scalar(stmt)
     if cart is None:
-        raise NotFoundError("No such cart.")
+        raise NotFoundError("No such cart.", reason="cart_not_found")
     return cart
 
 
 def _check_token(token) -> None:
     if not isinstance(token, str) or len(token) > 64:
-        raise NotFoundError("No such cart.")
+        raise NotFoundError("No such cart.", reason="cart_not_found")
 
 
 # A cart is read and changed with Core statements on the session's connection rather than
@@ -167,7 +170,7 @@ def _lock(conn, token: str, sku: str | None = None):
     else:
         found = conn.execute(_LOCK_WITH_VARIANT, {"token": token, "sku": sku}).first()
     if found is None:
-        raise NotFoundError("No such cart.")
+        raise NotFoundError("No such cart.", reason="cart_not_found")
     return found
 
 
@@ -176,7 +179,7 @@ def get_cart(session, token: str) -> CartView:
     _check_token(token)
     rows = session.connection().execute(_CART_WITH_LINES, {"token": token}).all()
     if not rows:
-        raise NotFoundError("No such cart.")
+        raise NotFoundError("No such cart.", reason="cart_not_found")
     return CartView(token=token, lines=tuple(_line_view(row[1:]) for row in rows
                                              if row[1] is not None))
 
@@ -197,13 +200,13 @@ def _check_stock(product_name: str, variant_name: str, sku: str, stock: int,
                  quantity: int) -> None:
     if quantity > stock:
         raise ConflictError(f"Only {stock} of {product_name} ({variant_name}) available.",
-                            sku=sku, available=stock)
+                            reason="out_of_stock", sku=sku, available=stock)
 
 
 def _check_quantity(quantity: int) -> None:
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidError(f"A line holds 1 to {MAX_LINE_QUANTITY} units.",
-                           field="quantity")
+                           reason="quantity_out_of_range", field="quantity")
 
 
 def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
@@ -212,10 +215,11 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     (cart_id, updated_at, variant_id, stock, price, currency, variant_name, product_name,
      slug) = _lock(conn := session.connection(), token, sku)
     if variant_id is None:
-        raise NotFoundError(f"No variant {sku!r}.")
+        raise NotFoundError(f"No variant {sku!r}.", reason="variant_not_found")
     lines = _read_lines(conn, cart_id)
     if lines and lines[0].unit_price.currency != currency:
-        raise ConflictError("A cart holds one currency; check out this cart first.")
+        raise ConflictError("A cart holds one currency; check out this cart first.",
+                            reason="currency_mismatch")
     at = next((n for n, line in enumerate(lines) if line.variant_id == variant_id), None)
     total = quantity + (lines[at].quantity if at is not None else 0)
     _check_quantity(total)
@@ -256,7 +260,7 @@ def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
     lines = _read_lines(conn, cart_id)
     at = next((n for n, line in enumerate(lines) if line.id == line_id), None)
     if at is None:
-        raise NotFoundError("No such line in this cart.")
+        raise NotFoundError("No such line in this cart.", reason="line_not_found")
     line = lines[at]
     if quantity == 0:
         conn.execute(_DELETE_LINE, {"line_id": line_id})

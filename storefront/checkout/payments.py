@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from plugins.types import (
@@ -17,21 +19,28 @@ from plugins.types import (
 
 from ..cart.services import empty_cart
 from ..orders.models import Order, PaymentEventRecord
-from ..orders.state import Outcome, transition
+from ..orders.state import Outcome, reaches_later, transition
 from ..timeutil import utcnow
-from .services import CHECKOUT_TTL_SECONDS, payment_settings
+from .providers import hold_seconds, payment_settings
 
 log = logging.getLogger(__name__)
 
 # What each kind of event asks of the order.
 TARGETS = {"paid": "paid", "failed": "cancelled", "expired": "cancelled", "refunded": "refunded"}
+WAITING = "waiting"
+# Waiting events looked at when an order changes state; more wait for reconciliation.
+WAITING_BATCH = 200
+# Stripe retries an event for three days; one still waiting for no order after that never
+# will find one (it belongs to another shop on the same account).
+WAITING_DAYS = 3
 
 
 @dataclass(frozen=True)
 class EventResult:
     """What the shop did with one event (answered to the provider, kept in the log)."""
 
-    outcome: str  # applied, already, refused, ignored, duplicate, unknown_order
+    # applied, already, refused, ignored, duplicate, unknown_order, waiting
+    outcome: str
     order_number: str | None = None
     status: str | None = None
 
@@ -56,7 +65,8 @@ def apply_payment_event(session, plugins, event: PaymentEvent) -> EventResult:
     """Store the event, then apply it, in one transaction; a repeated event id does nothing.
 
     Concurrent deliveries of one event meet at the unique key: one applies it, the
-    others find it stored and answer `duplicate`.
+    others find it stored and answer `duplicate`. An event its order cannot take yet (a
+    refund before the payment) is kept `waiting` and applied once the order can.
     """
     order = _find_order(session, event)
     record = PaymentEventRecord(provider=event.provider, event_id=event.event_id,
@@ -68,14 +78,35 @@ def apply_payment_event(session, plugins, event: PaymentEvent) -> EventResult:
             session.flush()
     except IntegrityError:
         session.rollback()
-        return EventResult("duplicate", event.order_number)
+        return _redelivered(session, plugins, event)
+    return _settle(session, plugins, record, event, order)
 
+
+def _settle(session, plugins, record: PaymentEventRecord, event: PaymentEvent,
+            order: Order | None) -> EventResult:
+    """Apply a stored event, keep its outcome, commit, then tell whoever must know."""
     result = _apply(session, event, order)
     record.outcome = result.outcome
+    record.order_id = order.id if order else None
+    record.detail = json.dumps(asdict(event)) if result.outcome == WAITING else ""
     session.commit()
-    if result.outcome == Outcome.APPLIED.value and result.status == "paid":
-        plugins.hook.order_paid(order=order_summary(order))
+    if result.outcome == Outcome.APPLIED.value:
+        if result.status == "paid":
+            plugins.hook.order_paid(order=order_summary(order))
+        apply_waiting_events(session, plugins, order)
     return result
+
+
+def _redelivered(session, plugins, event: PaymentEvent) -> EventResult:
+    """A stored event delivered again: a duplicate, unless it is still waiting, when it
+    is tried again (and keeps waiting if its order still cannot take it)."""
+    record = session.scalar(select(PaymentEventRecord).where(
+        PaymentEventRecord.provider == event.provider,
+        PaymentEventRecord.event_id == event.event_id).with_for_update())
+    if record is None or record.outcome != WAITING:
+        session.rollback()
+        return EventResult("duplicate", event.order_number)
+    return _settle(session, plugins, record, event, _find_order(session, event))
 
 
 def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
@@ -83,15 +114,24 @@ def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
     if target is None:
         return EventResult("ignored", order.number if order else event.order_number)
     if order is None:
-        log.warning("%s event %s names no known order (%s)", event.provider, event.event_id,
-                    event.order_number or event.session_id)
-        return EventResult("unknown_order", event.order_number)
+        return _no_order(event)
+    if order.payment_provider != event.provider:
+        # A provider speaks only for its own orders: a signed event from one must never
+        # pay, cancel or refund an order placed through another.
+        log.error("%s event %s names order %s, placed with %s: refused", event.provider,
+                  event.event_id, order.number, order.payment_provider)
+        return EventResult("refused", order.number, order.status)
     if target == "paid" and event.amount is not None and (
             event.amount != order.total_amount
             or (event.currency or order.currency).lower() != order.currency):
         log.error("Payment for %s does not match the order: %s %s, expected %s %s",
                   order.number, event.amount, event.currency, order.total_amount, order.currency)
         return EventResult("refused", order.number, order.status)
+    session.refresh(order)  # the state another worker may have moved it to
+    if reaches_later(order.status, target):
+        log.info("%s event %s waits until order %s (%s) can be %s", event.provider,
+                 event.event_id, order.number, order.status, target)
+        return EventResult(WAITING, order.number, order.status)
     outcome = transition(session, order, target)
     if target == "paid" and event.payment_intent and not order.payment_intent_id:
         order.payment_intent_id = event.payment_intent
@@ -102,6 +142,73 @@ def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
         log.error("Payment received for %s order %s; it needs a refund or a fulfilment.",
                   order.status, order.number)
     return EventResult(outcome.value, order.number, order.status)
+
+
+def _no_order(event: PaymentEvent) -> EventResult:
+    """An event whose order is not found: unknown when it names an order number (orders
+    are written before the provider hears of them), else waiting for the payment that
+    will name it (a refund that overtook its payment)."""
+    if event.order_number:
+        log.warning("%s event %s names no known order (%s)", event.provider, event.event_id,
+                    event.order_number)
+        return EventResult("unknown_order", event.order_number)
+    log.info("%s event %s waits for its order (%s)", event.provider, event.event_id,
+             event.payment_intent or event.session_id)
+    return EventResult(WAITING)
+
+
+def _stored_event(record: PaymentEventRecord) -> PaymentEvent:
+    return PaymentEvent(**json.loads(record.detail))
+
+
+def _names(event: PaymentEvent, record: PaymentEventRecord, order: Order) -> bool:
+    """Whether a waiting event belongs to `order`."""
+    return (record.order_id == order.id
+            or bool(event.order_number) and event.order_number == order.number
+            or bool(event.payment_intent) and event.payment_intent == order.payment_intent_id
+            or bool(event.session_id) and event.session_id == order.payment_session_id)
+
+
+def _waiting_records(session, provider: str | None = None, order_id: int | None = None):
+    query = select(PaymentEventRecord).where(PaymentEventRecord.outcome == WAITING)
+    if provider is not None:
+        query = query.where(PaymentEventRecord.provider == provider)
+    if order_id is not None:
+        query = query.where(or_(PaymentEventRecord.order_id == order_id,
+                                PaymentEventRecord.order_id.is_(None)))
+    return session.scalars(query.order_by(PaymentEventRecord.id).limit(WAITING_BATCH)).all()
+
+
+def apply_waiting_events(session, plugins, order: Order) -> int:
+    """Apply the waiting events of `order` it can now take; returns how many were."""
+    applied = 0
+    for record in _waiting_records(session, order.payment_provider, order.id):
+        if record.outcome != WAITING:  # settled meanwhile, by an event applied above
+            continue
+        event = _stored_event(record)
+        if _names(event, record, order):
+            result = _settle(session, plugins, record, event, order)
+            applied += result.outcome != WAITING
+    return applied
+
+
+def retry_waiting_events(session, plugins, *, give_up_before: datetime) -> dict[str, int]:
+    """Try every waiting event again (reconciliation); those still without an order
+    since before `give_up_before` are given up as `unknown_order`."""
+    counts = {"waiting_applied": 0, "waiting": 0}
+    for record in _waiting_records(session):
+        if record.outcome != WAITING:  # settled meanwhile, by an event applied above
+            continue
+        event = _stored_event(record)
+        result = _settle(session, plugins, record, event, _find_order(session, event))
+        if result.outcome == WAITING and result.order_number is None \
+                and record.received_at < give_up_before:
+            log.warning("%s event %s found no order in %s days; given up", event.provider,
+                        event.event_id, WAITING_DAYS)
+            record.outcome = "unknown_order"
+            session.commit()
+        counts["waiting" if record.outcome == WAITING else "waiting_applied"] += 1
+    return counts
 
 
 def confirm_with_provider(session, plugins, order: Order) -> EventResult | None:
@@ -159,20 +266,27 @@ def cancel_checkout(session, plugins, order: Order) -> str:
 def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
     """Settle orders pending since before `older_than` with what their provider says.
 
-    Paid sessions pay their order, expired ones cancel it; sessions still open past the
-    checkout lifetime are closed first. A provider that cannot be reached is skipped.
+    Paid sessions pay their order, expired ones cancel it; sessions still open past their
+    provider's hold are closed first. A provider that cannot be reached is skipped.
+    Orders that never got a payment page are released, and stored events waiting for
+    their order are tried again.
     """
-    counts = {"checked": 0, "paid": 0, "cancelled": 0, "pending": 0, "unreachable": 0}
-    stale = utcnow().timestamp() - CHECKOUT_TTL_SECONDS
+    from .holds import release_lapsed_holds  # holds builds on this module
+
+    now = utcnow()
+    counts = {"checked": 0, "paid": 0, "cancelled": 0, "pending": 0, "unreachable": 0,
+              "released": release_lapsed_holds(session, plugins, now=now, limit=None,
+                                               pages=False)}
     orders = session.scalars(select(Order).where(
         Order.status == "pending_payment", Order.created_at < older_than)
         .order_by(Order.id)).all()
     for order in orders:
         counts["checked"] += 1
+        lapsed = order.created_at < now - timedelta(
+            seconds=hold_seconds(plugins, order.payment_provider))
         try:
             result = confirm_with_provider(session, plugins, order)
-            if (result is None or result.outcome == "pending") \
-                    and order.created_at.timestamp() < stale:
+            if (result is None or result.outcome == "pending") and lapsed:
                 cancel_checkout(session, plugins, order)
         except PaymentProviderError as exc:
             log.warning("Reconciliation could not reach %s for %s: %s",
@@ -182,6 +296,8 @@ def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
         session.refresh(order)
         key = {"paid": "paid", "cancelled": "cancelled"}.get(order.status, "pending")
         counts[key] += 1
+    counts.update(retry_waiting_events(
+        session, plugins, give_up_before=now - timedelta(days=WAITING_DAYS)))
     return counts
 
 

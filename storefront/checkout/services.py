@@ -8,7 +8,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,22 +16,24 @@ from plugins.types import (
     CheckoutRedirect,
     CheckoutRequest,
     PaymentProviderError,
-    PaymentSettings,
 )
 
 from ..cart.services import load_cart
 from ..catalog.models import Variant
-from ..errors import ConflictError, NotFoundError, UpstreamError
+from ..errors import ConflictError, NotFoundError, ServiceError, UpstreamError
 from ..orders.models import Order, OrderLine
 from ..orders.state import transition
 from ..staff.services import normalise_email
-from ..urls import public_url
-from .urls import site_url
+from .holds import (
+    check_hold_limit,
+    lock_holders,
+    release_cart_orders,
+    release_lapsed_holds,
+)
+from .providers import hold_seconds, payment_settings
 
 log = logging.getLogger(__name__)
 
-# Stripe keeps a Checkout Session open for at least 30 minutes; stock is held that long.
-CHECKOUT_TTL_SECONDS = 30 * 60 + 60
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -56,33 +57,40 @@ def hash_order_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def payment_settings(provider: str) -> PaymentSettings:
-    """The settings a provider plugin receives, from the app's config."""
-    config = current_app.config
-    state = current_app.extensions["storefront"]
-    common = {"public_base_url": config["PUBLIC_BASE_URL"], "site_url": site_url(),
-              "webhook_url": public_url(f"{state.api_prefix}/webhooks/{provider}")}
-    if provider == "stripe":
-        return PaymentSettings(secret_key=config["STRIPE_SECRET_KEY"],
-                               webhook_secret=config["STRIPE_WEBHOOK_SECRET"],
-                               api_base=config["STRIPE_API_BASE"], **common)
-    # Providers without their own secret sign with one derived from SECRET_KEY.
-    derived = hashlib.sha256(f"{provider}-payments:{config['SECRET_KEY']}".encode()).hexdigest()
-    return PaymentSettings(secret_key=derived, webhook_secret=derived, **common)
-
-
 def place_order(session, plugins, *, cart_token: str, email: str, provider: str,
-                return_urls) -> PlacedOrder:
+                return_urls, client: str | None = None,
+                max_units: int | None = None) -> PlacedOrder:
     """Turn a cart into an order in `pending_payment` and a payment page.
 
-    Stock is reserved with guarded updates in the same transaction as the order; if the
-    provider then fails, the order is cancelled and the stock released before the error
-    reaches the caller. `return_urls(order_number)` gives (success_url, cancel_url).
+    Holds that ran out, and the cart's own earlier unpaid orders, are given back first.
+    Stock is reserved with guarded updates in the same transaction as the order, within
+    what one cart, email or `client` (a digest from `holds.client_key`) may hold
+    (`max_units`); if the provider then fails, the order is
+    cancelled and the stock released before the error reaches the caller.
+    `return_urls(order_number)` gives (success_url, cancel_url).
     """
-    cart = load_cart(session, cart_token, for_update=True)
-    if not cart.lines:
-        raise ConflictError("The cart is empty.")
-    currency = cart.lines[0].variant.currency
+    release_lapsed_holds(session, plugins)
+    release_cart_orders(session, plugins, cart_token)
+    email = normalise_email(email)
+    try:
+        cart = load_cart(session, cart_token, for_update=True)
+        if not cart.lines:
+            raise ConflictError("The cart is empty.", reason="cart_empty")
+        lock_holders(session, email, client)
+        check_hold_limit(session, cart_id=cart.id, email=email, client=client,
+                         units=sum(line.quantity for line in cart.lines), max_units=max_units)
+    except ServiceError:
+        session.rollback()  # a refusal lets go of the cart's lock at once
+        raise
+    order, token = _reserve_and_write(session, cart, email, provider, client)
+    redirect = _open_payment_page(session, plugins, order, provider, return_urls)
+    _attach_payment_page(session, plugins, order, redirect)
+    return PlacedOrder(order=order, token=token, redirect=redirect)
+
+
+def _reserve_and_write(session, cart, email: str, provider: str,
+                       client: str | None) -> tuple[Order, str]:
+    """Reserve the cart's units and commit the order that holds them; (order, token)."""
     lines = sorted(cart.lines, key=lambda line: line.variant_id)  # one lock order for all
     for line in lines:
         reserved = session.execute(
@@ -94,11 +102,11 @@ def place_order(session, plugins, *, cart_token: str, email: str, provider: str,
             variant = session.get(Variant, line.variant_id)
             raise ConflictError(
                 f"Only {variant.stock} of {variant.product.name} ({variant.name}) left.",
-                sku=variant.sku, available=variant.stock)
+                reason="out_of_stock", sku=variant.sku, available=variant.stock)
     token = secrets.token_urlsafe(32)
-    order = Order(email=normalise_email(email), token_hash=hash_order_token(token),
-                  status="pending_payment", currency=currency, cart_id=cart.id,
-                  payment_provider=provider,
+    order = Order(email=email, token_hash=hash_order_token(token),
+                  status="pending_payment", currency=cart.lines[0].variant.currency,
+                  cart_id=cart.id, payment_provider=provider, client_key=client,
                   total_amount=sum(line.quantity * line.variant.price_amount for line in lines),
                   lines=[OrderLine(variant_id=line.variant_id,
                                    product_id=line.variant.product_id, sku=line.variant.sku,
@@ -109,12 +117,17 @@ def place_order(session, plugins, *, cart_token: str, email: str, provider: str,
                          for line in cart.lines])
     _insert_with_unique_number(session, order)
     session.commit()
+    return order, token
 
+
+def _open_payment_page(session, plugins, order: Order, provider: str,
+                       return_urls) -> CheckoutRedirect:
+    """Ask the provider for a page; any failure cancels the order and restocks it."""
     success_url, cancel_url = return_urls(order.number)
     request = CheckoutRequest(
-        order_number=order.number, email=order.email, currency=currency,
+        order_number=order.number, email=order.email, currency=order.currency,
         total_amount=order.total_amount, success_url=success_url, cancel_url=cancel_url,
-        expires_at=int(time.time()) + CHECKOUT_TTL_SECONDS,
+        expires_at=int(time.time()) + hold_seconds(plugins, provider),
         lines=tuple(CheckoutLine(sku=line.sku, name=line.name, quantity=line.quantity,
                                  unit_amount=line.unit_amount, currency=line.currency)
                     for line in order.lines))
@@ -130,9 +143,28 @@ def place_order(session, plugins, *, cart_token: str, email: str, provider: str,
         session.commit()
         raise UpstreamError("The payment service is not answering right now. Nothing was "
                             "charged and your cart is unchanged; please try again.") from exc
-    order.payment_session_id = redirect.session_id
+    return redirect
+
+
+def _attach_payment_page(session, plugins, order: Order, redirect: CheckoutRedirect) -> None:
+    """Keep the page's id on the order, unless the order was released meanwhile (the
+    provider took longer than the grace period); then close the page and refuse."""
+    attached = session.execute(
+        update(Order).where(Order.id == order.id, Order.status == "pending_payment")
+        .values(payment_session_id=redirect.session_id)
+        .execution_options(synchronize_session=False))
     session.commit()
-    return PlacedOrder(order=order, token=token, redirect=redirect)
+    if attached.rowcount == 1:
+        return
+    try:
+        plugins.hook.expire_checkout_session(
+            provider=order.payment_provider, session_id=redirect.session_id,
+            settings=payment_settings(order.payment_provider))
+    except PaymentProviderError as exc:
+        log.error("Could not close the payment page of released order %s: %s",
+                  order.number, exc)
+    raise ConflictError("This checkout took too long and its items were released; "
+                        "please check out again.", reason="hold_expired")
 
 
 def _insert_with_unique_number(session, order: Order) -> None:
@@ -145,7 +177,8 @@ def _insert_with_unique_number(session, order: Order) -> None:
             return
         except IntegrityError:
             continue
-    raise ConflictError("Could not allocate an order number; please try again.")
+    raise ConflictError("Could not allocate an order number; please try again.",
+                        reason="order_number_taken")
 
 
 def find_order(session, number: str, token: str | None) -> Order:
@@ -154,5 +187,5 @@ def find_order(session, number: str, token: str | None) -> Order:
         if isinstance(number, str) and len(number) <= 20 else None
     if order is None or not token or not secrets.compare_digest(
             order.token_hash, hash_order_token(token)):
-        raise NotFoundError("No such order.")
+        raise NotFoundError("No such order.", reason="order_not_found")
     return order

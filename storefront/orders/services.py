@@ -13,10 +13,10 @@ def fulfil(session, number: str) -> Order:
     """paid -> fulfilled; anything else is a conflict."""
     order = session.scalar(select(Order).where(Order.number == number))
     if order is None:
-        raise NotFoundError("No such order.")
+        raise NotFoundError("No such order.", reason="order_not_found")
     outcome = transition(session, order, "fulfilled")
     session.commit()
     if outcome is not Outcome.APPLIED:
         raise ConflictError(f"Order {number} is {order.status}; only paid orders can be "
-                            "fulfilled.", status=order.status)
+                            "fulfilled.", reason="order_not_paid", status=order.status)
     return order

@@ -40,6 +40,20 @@ def sources_of(target: str) -> frozenset[str]:
     return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)
 
 
+def reaches_later(status: str, target: str) -> bool:
+    """Whether an order in `status` can still come to `target`, though not in one step.
+
+    A refund that arrives while its order still waits for payment can be applied once the
+    payment is; a payment for a cancelled order never can."""
+    seen, frontier = {status}, set(TRANSITIONS.get(status, ()))
+    while frontier:
+        if target in frontier and status not in sources_of(target):
+            return True
+        seen |= frontier
+        frontier = {nxt for state in frontier for nxt in TRANSITIONS[state]} - seen
+    return False
+
+
 def transition(session, order: Order, target: str) -> Outcome:
     """Move `order` to `target` if the machine allows it, atomically against other workers.
 

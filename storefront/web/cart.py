@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import marshmallow as ma
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
@@ -14,16 +12,16 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 
 from plugins.types import PaymentProviderError
 
+from ..attribution.services import is_source, source_exists
 from ..cart import services as carts
 from ..cart.models import MAX_LINE_QUANTITY
 from ..cart.presenters import cart_dict
-from ..cart.schemas import SOURCE_PATTERN
+from ..checkout.holds import client_key
 from ..checkout.payments import cancel_checkout, confirm_with_provider
 from ..checkout.services import place_order
 from ..checkout.urls import order_number_from, return_urls
@@ -43,7 +41,8 @@ class AddToCartForm(FlaskForm):
     sku = SelectField("Resistance", validators=[DataRequired()], validate_choice=False)
     quantity = IntegerField("Quantity", default=1,
                             validators=[NumberRange(min=1, max=MAX_LINE_QUANTITY)])
-    source = HiddenField(validators=[Optional(), Regexp(SOURCE_PATTERN)])
+    # Any text: a source that names no content is kept as direct, not refused.
+    source = HiddenField(validators=[Optional(), Length(max=160)])
     submit = SubmitField("Add to cart")
 
 
@@ -87,8 +86,9 @@ def add_form_for(product: dict, source: str | None) -> AddToCartForm:
 
 
 def valid_source(source: str | None) -> str:
-    """The content a link says the shopper came from, or "" when it names nothing valid."""
-    return source if source and re.fullmatch(SOURCE_PATTERN, source) else ""
+    """The content a link says the shopper came from, or "" when it names no content the
+    shop has (the add is then direct)."""
+    return source if is_source(source) and source_exists(db.session, source) else ""
 
 
 @filler("cart_link")
@@ -144,7 +144,7 @@ def register(bp) -> None:
             session[CART_KEY] = token
         try:
             carts.add_line(db.session, token, form.sku.data, form.quantity.data,
-                           form.source.data or None,
+                           valid_source(form.source.data) or None,
                            batch=current_app.config["STOREFRONT_VIEW_BATCH"])
         except ServiceError as exc:
             flash(exc.message)
@@ -192,11 +192,13 @@ def register(bp) -> None:
         if not form.validate_on_submit():
             flash("Please give a valid email address for your receipt.")
             return redirect(url_for(".cart"), 303)
+        config = current_app.config
         try:
             placed = place_order(db.session, current_app.extensions["storefront"].plugins,
                                  cart_token=token, email=form.email.data,
-                                 provider=current_app.config["PAYMENT_PROVIDER"],
-                                 return_urls=return_urls)
+                                 provider=config["PAYMENT_PROVIDER"], return_urls=return_urls,
+                                 client=client_key(request.remote_addr, config["SECRET_KEY"]),
+                                 max_units=config["CHECKOUT_MAX_UNITS"])
         except ServiceError as exc:
             flash(exc.message)
             return redirect(url_for(".cart"), 303)
