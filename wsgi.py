@@ -1,8 +1,15 @@
 """WSGI entry point: `gunicorn wsgi:app`."""
 
 import gc
+import logging
+import os
 
 from storefront import create_app
+
+# Warnings (a Redis that went away, a payment that does not match its order, test payments
+# in production) reach the worker's stderr, where gunicorn and the platform collect them.
+logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = create_app()
 

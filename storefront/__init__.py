@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import ConfigError, apply_defaults, from_environment
+from .config import SAFETY_DEFAULTS, ConfigError, apply_defaults, from_environment
 
 __all__ = ["ConfigError", "Storefront", "create_app"]
 
@@ -45,7 +45,14 @@ class Storefront:
         """Bind the core to `app`: database, migrations, login, rate limits, API and pages."""
         from plugins.manager import build_plugin_manager
 
-        from . import database, models, security, sessions, sharedcache  # noqa: F401 (tables)
+        from . import (  # noqa: F401 (tables)
+            caching,
+            database,
+            models,
+            security,
+            sessions,
+            sharedcache,
+        )
         from .checkout.services import payment_settings
         from .cli import register_commands
         from .extensions import db, limiter, login, migrate
@@ -85,6 +92,11 @@ class Storefront:
         config.setdefault("STOREFRONT_CACHE_URL", "")
         config.setdefault("STOREFRONT_CACHE_PREFIX", "storefront:")
         config.setdefault("STOREFRONT_CACHE_TTL", 300)
+        config.setdefault("STOREFRONT_CACHE_TIMEOUT", 0.25)
+        config.setdefault("STOREFRONT_CACHE_RETRY_AFTER", 5)
+        for key, value in SAFETY_DEFAULTS.items():
+            config.setdefault(key, value)
+        _fail_open_limits(config)
 
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
@@ -98,7 +110,8 @@ class Storefront:
         sharedcache.follow_commits()
         migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
         login.init_app(app)
-        limiter.init_app(app)
+        limiter._storage_dead = False  # one limiter serves every app: each starts trusting
+        limiter.init_app(app)          # its own storage, whatever an earlier one met
         _limit_per_route_only(app, limiter)
 
         manager = plugin_manager or build_plugin_manager(
@@ -112,7 +125,9 @@ class Storefront:
                                 cache=sharedcache.SharedCache(
                                     config["STOREFRONT_CACHE_URL"],
                                     prefix=config["STOREFRONT_CACHE_PREFIX"],
-                                    ttl=int(config["STOREFRONT_CACHE_TTL"])))
+                                    ttl=int(config["STOREFRONT_CACHE_TTL"]),
+                                    timeout=float(config["STOREFRONT_CACHE_TIMEOUT"]),
+                                    retry_after=float(config["STOREFRONT_CACHE_RETRY_AFTER"])))
         app.extensions["storefront"] = state
         api.init_app(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
         api.spec.components.security_scheme(
@@ -121,6 +136,7 @@ class Storefront:
         from .blueprints import register_blueprints
         register_blueprints(app, state)
         security.init_app(app, state)
+        caching.init_app(app, state)
         sessions.init_app(app)
         register_commands(app)
 
@@ -138,6 +154,26 @@ def _end_session_quietly(error=None) -> None:
         logging.getLogger(__name__).warning("session ended with the database away: %s",
                                             exc.orig)
         db.session.registry.clear()  # the next request starts with a new session
+
+
+# How long a call to a Redis holding the rate limits may take (connect, then answer).
+RATELIMIT_REDIS_TIMEOUT = 0.25
+
+
+def _fail_open_limits(config) -> None:
+    """Limits fail open: when their storage is away or silent, a request pays one short
+    timeout, a warning is logged, and limits are counted in this process's memory until
+    the storage answers again (Flask-Limiter checks back at growing intervals)."""
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # any other limiter error: no limit
+    scheme = str(config.get("RATELIMIT_STORAGE_URI", "")).partition("://")[0]
+    if scheme in ("redis", "rediss", "redis+unix"):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+        # No retries: redis-py's default retries a dead server for seconds per call.
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": RATELIMIT_REDIS_TIMEOUT,
+            "socket_timeout": RATELIMIT_REDIS_TIMEOUT, "retry": Retry(NoBackoff(), 0)})
 
 
 def _limit_per_route_only(app: Flask, limiter) -> None:
@@ -173,7 +209,9 @@ def _when_a_limit_was_met(hook: Callable) -> Callable:
 API_DESCRIPTION = (
     "Catalogue, content, cart and checkout of the shop. Money is `{amount, currency, "
     "formatted}` with `amount` in minor units. Lists take `limit` and `cursor` and answer "
-    "`{items, next_cursor}`. Errors are `{code, status, message, errors}`.")
+    "`{items, next_cursor}`. Errors are `{code, status, reason, message, errors}`, where "
+    "`reason` is a machine-readable word for what went wrong (`out_of_stock`, "
+    "`cart_not_found`, `invalid_fields` ...).")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -186,6 +224,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Storefront().init_app(app)
-    from . import fastreads
+    from . import fastreads, security
     fastreads.install(app)
+    security.trust_proxies(app)  # outermost: every layer sees the client's address
     return app

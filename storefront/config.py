@@ -9,6 +9,22 @@ from pathlib import Path
 ENVIRONMENTS = ("development", "testing", "production")
 
 
+# The largest request body the shop reads, in bytes (chunked ones too); larger is a 413.
+MAX_BODY_BYTES = 1024 * 1024
+
+# Defaults that `create_app` and `Storefront.init_app` (host apps) both apply.
+SAFETY_DEFAULTS = {
+    # Behind how many proxies the shop runs (their X-Forwarded-For and -Proto are believed).
+    "TRUSTED_PROXIES": 0,
+    # Browser origins allowed to call the public and cart API (Flask-CORS); none by default.
+    "CORS_ORIGINS": [],
+    # How many units one cart, one email or one client may hold in unpaid orders at once.
+    "CHECKOUT_MAX_UNITS": 20,
+    # A staff console session ends after this many hours without a request.
+    "STAFF_SESSION_HOURS": 8,
+}
+
+
 class ConfigError(RuntimeError):
     """Raised when the shop cannot start with the settings it was given."""
 
@@ -93,24 +109,21 @@ def apply_defaults(config, instance_path: str) -> None:
     config.setdefault("REMEMBER_COOKIE_SECURE", env == "production")
     config.setdefault("WTF_CSRF_TIME_LIMIT", 3600 * 8)
     config.setdefault("STOREFRONT_SECURITY_HEADERS", "all")
-    # Behind how many proxies the shop runs (their X-Forwarded-* headers are believed).
-    config.setdefault("TRUSTED_PROXIES", 0)
-    # Host names the shop answers to (Flask checks them); empty accepts any.
-    config.setdefault("TRUSTED_HOSTS", None)
-    # Browser origins allowed to call the public and cart API (Flask-CORS); none by default.
-    config.setdefault("CORS_ORIGINS", [])
-    # The largest request body read, in bytes (chunked ones too); larger is a 413.
-    config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
-    # How many units one cart, one email or one client may hold in unpaid orders at once.
-    config.setdefault("CHECKOUT_MAX_UNITS", 20)
-    # A staff console session ends after this many hours without a request.
-    config.setdefault("STAFF_SESSION_HOURS", 8)
+    for key, value in SAFETY_DEFAULTS.items():
+        config.setdefault(key, value)
+    if config.get("MAX_CONTENT_LENGTH") is None:
+        config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     _secret_key(config, instance_path)
     _payment_provider(config)
-    if env == "production" and not (config["PUBLIC_BASE_URL"] or config["TRUSTED_HOSTS"]):
+    if env == "production" and not (config["PUBLIC_BASE_URL"] or config.get("TRUSTED_HOSTS")):
         raise ConfigError(
             "PUBLIC_BASE_URL is not set: export PUBLIC_BASE_URL=https://<your shop's host> "
             "(or TRUSTED_HOSTS=<host>,<host>), so links never follow a forged Host header.")
+    if env == "production" and config["PAYMENT_PROVIDER"] == "stripe" \
+            and not config["PUBLIC_BASE_URL"]:
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set: Stripe Checkout needs absolute addresses to send "
+            "shoppers back to; export PUBLIC_BASE_URL=https://<your shop's host>.")
 
 
 def _payment_provider(config) -> None:

@@ -22,7 +22,15 @@ without its data) it starts again from the clock in milliseconds, above any valu
 entry could carry.
 
 Without `CACHE_URL` nothing is cached and every read is built afresh. When Redis does not
-answer, reads are built afresh too: the cache can make the shop faster, never wrong.
+answer, reads are built afresh too: the cache can make the shop faster, never wrong. Every
+call waits at most `STOREFRONT_CACHE_TIMEOUT` seconds (connect and read, no retries), and
+after a failure the process leaves Redis alone for `STOREFRONT_CACHE_RETRY_AFTER` seconds, so
+a Redis that accepts connections and never answers costs one timeout per back-off, not one
+per read. An increment that could not be made is made when Redis answers again.
+
+When links are built from the request (no `PUBLIC_BASE_URL`), answers are kept per scheme
+and host (`scoped`): a request with a forged `Host` only ever meets entries built for that
+same host, never a page another visitor is served.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -76,14 +84,20 @@ def _release() -> str:
 class SharedCache:
     """Entries under the current generation, in the Redis at `url` (or nowhere)."""
 
-    def __init__(self, url: str = "", *, prefix: str = "storefront:", ttl: int = 300):
+    def __init__(self, url: str = "", *, prefix: str = "storefront:", ttl: int = 300,
+                 timeout: float = 0.25, retry_after: float = 5.0):
         self.prefix = f"{prefix}{_release()}:"  # a new release never reads an old one's
         self.ttl = ttl
         # One generation for every release, so hosts of two releases (during a rolling
         # deploy) still see each other's writes.
         self.generation_key = prefix + "generation"
         self.url = url
+        self.timeout = timeout
+        self.retry_after = retry_after
         self._local = threading.local()
+        # Shared by the process's threads: one thread's timeout spares the others theirs.
+        self._down_until = 0.0
+        self._owed_increment = False
 
     @property
     def enabled(self) -> bool:
@@ -103,8 +117,12 @@ class SharedCache:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+            # No retries: redis-py's default retries a dead server for seconds per call.
             local.client = redis.Redis.from_url(
-                self.url, protocol=2, socket_timeout=0.5, socket_connect_timeout=0.5,
+                self.url, protocol=2, socket_timeout=self.timeout,
+                socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0),
                 single_connection_client=True)
             local.pid = os.getpid()
         return local.client
@@ -112,13 +130,13 @@ class SharedCache:
     def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
         """The entry for `key`, built by `build()` and stored (for `ttl` seconds, or the
         cache's own) when missing or stale."""
-        if not self.url:
+        if not self._answering():
             return _make_entry(build())
         entry_key = self.prefix + "entry:" + key
         try:
             generation, stored = self.client.mget(self.generation_key, entry_key)
         except Exception:  # noqa: BLE001 - a cache that cannot answer is simply skipped
-            log.warning("cache unavailable; building %s afresh", key, exc_info=True)
+            self._went_away(f"building {key} afresh")
             return _make_entry(build())
         if generation is None:  # never set, or lost (evicted, Redis restarted): start anew
             self._start_generation()
@@ -131,33 +149,52 @@ class SharedCache:
             self.client.set(entry_key, b"\n".join((generation, entry.tag.encode(), entry.body)),
                             ex=min(ttl or self.ttl, self.ttl))
         except Exception:  # noqa: BLE001
-            log.warning("cache unavailable; %s not stored", key, exc_info=True)
+            self._went_away(f"{key} not stored")
         return entry
 
     def peek(self, key: str) -> Entry | None:
         """The current entry for `key`, or None when it is missing or stale or Redis does
         not answer (never builds one)."""
-        if not self.url:
+        if not self._answering():
             return None
         try:
             generation, stored = self.client.mget(self.generation_key,
                                                   self.prefix + "entry:" + key)
         except Exception:  # noqa: BLE001 - whoever asks builds the answer instead
+            self._went_away("answering from the app")
             return None
         return None if generation is None else _current(generation, stored)
 
     def invalidate(self) -> bool:
-        """Make every entry stale, for every worker on every host; False if Redis failed."""
+        """Make every entry stale, for every worker on every host; False if Redis failed
+        (the increment is then made as soon as Redis answers again)."""
         if not self.url:
             return True
+        if time.monotonic() < self._down_until:
+            self._owed_increment = True
+            return False
         try:
             if self.client.incr(self.generation_key) == 1:  # the counter had been lost
                 self._start_generation(replace=True)
         except Exception:  # noqa: BLE001
-            log.error("cache unavailable; entries may be stale for up to %s s", self.ttl,
-                      exc_info=True)
+            self._owed_increment = True
+            self._went_away(f"entries may be stale for up to {self.ttl} s", log.error)
             return False
+        self._owed_increment = False
         return True
+
+    def _answering(self) -> bool:
+        """Whether Redis may be asked now: configured, and not in a back-off after a
+        failure. Pays an increment owed from a failed invalidation first."""
+        if not self.url or time.monotonic() < self._down_until:
+            return False
+        return not self._owed_increment or self.invalidate()
+
+    def _went_away(self, consequence: str, report=log.warning) -> None:
+        """Note a failure: Redis is left alone for `retry_after` seconds."""
+        self._down_until = time.monotonic() + self.retry_after
+        report("cache unavailable (%s); not asked again for %s s", consequence,
+               self.retry_after, exc_info=True)
 
     def _start_generation(self, replace: bool = False) -> None:
         """Start the counter at the clock in milliseconds: above any value it had before it
@@ -165,7 +202,7 @@ class SharedCache:
         try:
             self.client.set(self.generation_key, int(time.time() * 1000), nx=not replace)
         except Exception:  # noqa: BLE001
-            log.warning("cache unavailable; generation not started", exc_info=True)
+            self._went_away("generation not started")
 
 
 def _current(generation: bytes, stored: bytes | None) -> Entry | None:
@@ -178,17 +215,25 @@ def _current(generation: bytes, stored: bytes | None) -> Entry | None:
     return None
 
 
-def scoped(state, key: str) -> str:
+def scoped(state, key: str, host_url: str = "") -> str:
     """`key` scoped to the plugins an app runs with, since plugins shape answers too (the
-    links on a product, say)."""
+    links on a product, say), and to `host_url` when links are built from the request."""
     names = ",".join(sorted(name for name, _ in state.plugins.list_name_plugin()))
-    return f"{zlib.crc32(names.encode()):08x}:{key}"
+    return f"{zlib.crc32(names.encode()):08x}:{host_url}{key}"
+
+
+def request_host_url() -> str:
+    """The scheme and host this request's links are built from, or "" when
+    PUBLIC_BASE_URL fixes them (the same answer then serves every host)."""
+    if current_app.config["PUBLIC_BASE_URL"] or not has_request_context():
+        return ""
+    return request.host_url
 
 
 def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
     """`key` in the current app's cache."""
     state = current_app.extensions["storefront"]
-    return state.cache.fetch(scoped(state, key), build, ttl)
+    return state.cache.fetch(scoped(state, key, request_host_url()), build, ttl)
 
 
 # ---------------------------------------------------------------------------
