@@ -11,14 +11,18 @@ import marshmallow as ma
 from flask_smorest import abort
 from sqlalchemy import and_, or_
 
+from .schemas import InputSchema, InputString
 
-class PageArgsSchema(ma.Schema):
+
+class PageArgsSchema(InputSchema):
     """Query arguments of every list."""
 
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100),
                               metadata={"description": "Items per page, 1-100."})
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500),
-                              metadata={"description": "`next_cursor` of the previous page."})
+    cursor = InputString(load_default=None, max_length=500,
+                         metadata={"description": "`next_cursor` of the previous page; one "
+                                                  "that is not is a 422 with reason "
+                                                  "`invalid_cursor`."})
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -47,7 +51,8 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
             return [_from_json(v, k) for v, k in zip(values, kinds, strict=True)]
         except (TypeError, ValueError):
             pass
-    abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Not a valid cursor."]}})
+    abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Not a valid cursor."]}},
+          reason="invalid_cursor")
 
 
 def _to_json(value):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 
+import marshmallow as ma
 from flask import Response, current_app, request
-from flask_smorest import Api, Blueprint, abort
+from flask_smorest import Api, Blueprint, abort, error_handler
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from . import sharedcache
-from .errors import ServiceError
+from . import inputguard, sharedcache
+from .errors import SPECIFIC_REASONS, STATUS_REASONS, ServiceError, status_reason
 
 
 def is_api_request() -> bool:
@@ -21,6 +22,22 @@ def is_api_request() -> bool:
     return any(path == p or path.startswith(p + "/") for p in state.api_paths)
 
 
+class ErrorSchema(error_handler.ErrorSchema):
+    """An error: its HTTP status, a message for people and a reason for programs; some
+    errors add facts of their own (a 409 for stock says how many are `available`)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    reason = ma.fields.String(required=True, metadata={
+        "description": "Why, as a machine-readable word that stays stable when the message "
+                       "changes. Known values: "
+                       + ", ".join(f"`{r}`" for r in (*SPECIFIC_REASONS,
+                                                      *dict.fromkeys(STATUS_REASONS.values())))
+                       + "; new ones may be added.",
+        "example": "out_of_stock"})
+
+
 class StorefrontApi(Api):
     """flask-smorest's Api, answering errors as JSON only on the shop's own API paths.
 
@@ -28,9 +45,24 @@ class StorefrontApi(Api):
     own pages (and our HTML pages) must keep their usual error pages.
     """
 
+    ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app, *args, **kwargs):
+        """Bind the API, and the refusals of input no part of the shop can hold."""
+        super().init_app(app, *args, **kwargs)
+        inputguard.init_app(app)
+
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, self._handle_http_exception)
         self._app.register_error_handler(DBAPIError, self._handle_database_down)
+        self._app.register_error_handler(ServiceError, self._handle_service_error)
+
+    def _handle_service_error(self, error: ServiceError):
+        """A refusal that reached the app without `service_errors()` (a schema that asks a
+        service, say) is still its own status under the API; elsewhere it is an error."""
+        if not is_api_request():
+            raise error
+        return self._handle_http_exception(http_error(error))
 
     def _handle_database_down(self, error: DBAPIError):
         """A database that dropped the connection or does not answer (a restart, a
@@ -46,10 +78,13 @@ class StorefrontApi(Api):
         return response
 
     def _handle_http_exception(self, error):
+        """An HTTP error as JSON with its `reason` under the API; our page otherwise."""
         if not is_api_request():
             return current_app.extensions["storefront"].render_html_error(error)
         payload, code, headers = self.handle_http_exception(error)
-        payload.setdefault("message", error.description)
+        payload["reason"] = error_reason(error)
+        if "message" not in payload:  # webargs names none for the errors it finds
+            payload["message"] = WEBARGS_MESSAGES.get(payload["reason"], error.description)
         payload.update((getattr(error, "data", None) or {}).get("details") or {})
         if error.code == 405:
             headers = {**headers, "Allow": ", ".join(error.valid_methods or [])}
@@ -58,18 +93,40 @@ class StorefrontApi(Api):
         return payload, code, headers
 
 
+WEBARGS_MESSAGES = {"invalid_fields": "Some fields are not valid; `errors` says which.",
+                    "malformed_json": "The body is not valid JSON."}
+
+
+def error_reason(error: HTTPException) -> str:
+    """The `reason` of an API error: the one the refusal named, else one per status."""
+    named = (getattr(error, "data", None) or {}).get("reason")
+    if named:
+        return named
+    if error.code == 400 and isinstance(getattr(error, "exc", None), ValueError):
+        return "malformed_json"  # webargs could not decode the body
+    return status_reason(error.code)
+
+
+def http_error(exc: ServiceError) -> HTTPException:
+    """The API's HTTP error for a service's refusal, with its status and reason."""
+    details = dict(exc.details)
+    field = details.pop("field", None)
+    extra = {}
+    if field:  # a field the schema could not judge alone, reported like schema errors
+        extra["errors"] = {"json": {field: [exc.message]}}
+    try:
+        abort(exc.status, message=exc.message, reason=exc.reason, details=details, **extra)
+    except HTTPException as error:
+        return error
+
+
 @contextmanager
 def service_errors():
     """Turn a service's refusal into the API's JSON error with the right status."""
     try:
         yield
     except ServiceError as exc:
-        details = dict(exc.details)
-        field = details.pop("field", None)
-        if field:  # a field the schema could not judge alone, reported like schema errors
-            abort(exc.status, message=exc.message, errors={"json": {field: [exc.message]}},
-                  details=details)
-        abort(exc.status, message=exc.message, details=details)
+        raise http_error(exc) from exc
 
 
 def path_key(path: str) -> str:
@@ -79,15 +136,18 @@ def path_key(path: str) -> str:
 
 
 def cached_json(blp, schema, key: str, build: Callable[[], object],
-                ttl: int | None = None) -> Response:
+                ttl: int | None = None, *, store: bool = True) -> Response:
     """A public read answered from the shared cache: `build()` gives the data (or aborts),
     `schema` dumps it. `key` names the answer (from the parsed arguments); a request with
     no query string is kept under its path instead, so that it can be answered before
-    dispatch. The ETag follows the cached bytes, so a 304 costs no database."""
+    dispatch. The ETag follows the cached bytes, so a 304 costs no database. With `store`
+    false the answer is built afresh and not kept, with the ETag it would have had."""
+    def dump() -> bytes:
+        return current_app.json.response(schema.dump(build())).get_data()
+
     if not request.query_string:
         key = path_key(request.path)
-    entry = sharedcache.fetch(
-        key, lambda: current_app.json.response(schema.dump(build())).get_data(), ttl)
+    entry = sharedcache.fetch(key, dump, ttl) if store else sharedcache._make_entry(dump())
     blp.set_etag(entry.tag)  # sent as response_etag(entry.tag)
     return current_app.response_class(entry.body, mimetype="application/json")
 

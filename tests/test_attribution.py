@@ -7,6 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from storefront.attribution import services
 from storefront.attribution.models import SourceMetric
 from storefront.demo import seed_demo
 from storefront.extensions import db
@@ -64,8 +65,9 @@ def test_only_paid_orders_count_and_refunds_do_not(client, staff, demo):
     assert list(rows) == ["direct", "exercise:squat"]  # most revenue first
 
 
-def test_views_are_counted_in_batches(app, client, staff, session, demo):
+def test_views_are_counted_in_batches(app, client, staff, session, demo, monkeypatch):
     app.config["STOREFRONT_VIEW_BATCH"] = 50
+    monkeypatch.setattr(services, "FLUSH_SECONDS", 60.0)  # only the batch or a report writes
     for _ in range(3):
         client.get("/exercises/glute-bridge")
     assert session.scalar(select(func.count()).select_from(SourceMetric).where(

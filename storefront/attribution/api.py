@@ -9,14 +9,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..extensions import db
-from ..schemas import MoneySchema
+from ..schemas import InputSchema, MoneySchema
 from ..staff.auth import require_token
 from . import services
 
 DEFAULT_DAYS = 30
 
 
-class ReportArgsSchema(ma.Schema):
+class ReportArgsSchema(InputSchema):
     """The date range, both ends included (default: the last 30 days)."""
 
     since = ma.fields.Date(load_default=None)

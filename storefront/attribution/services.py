@@ -2,10 +2,17 @@
 
 Page views and adds to cart are counted in a small per-process buffer and written in
 batches (one upsert statement for every source, day and metric held), so reading an
-article never waits on a write and adds to cart never queue behind one hot counter row;
-a batch goes out every `FLUSH_EVERY` counts or `FLUSH_SECONDS` seconds (written by a
-thread of the worker, not by the request that filled it), when a report is built, and at
-exit. Orders and revenue come from the orders themselves.
+article never waits on a write and adds to cart never queue behind one hot counter row.
+A batch goes out when it holds `batch` counts (`STOREFRONT_VIEW_BATCH`, 500), when its
+oldest count has waited `FLUSH_SECONDS` (1 s; written by a thread of the worker, not by
+the request that filled it, and also when no further request comes), when a report is
+built, and at exit. Orders and revenue come from the orders themselves.
+
+Crash guarantee: a worker killed without warning (`kill -9`, the OOM killer) loses at
+most the counts it held, which is at most one batch (500) and at most the counts of its
+last second or so (`FLUSH_SECONDS` plus the time of one write); a worker that exits
+normally writes what it holds. While the database is unreachable counts are kept in
+memory and retried every second, and a hard kill then loses all of them.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -27,14 +35,35 @@ from sqlalchemy.orm import Session
 from ..database import upsert_insert
 from ..money import Money
 from ..orders.models import Order, OrderLine
+from ..search.models import SearchEntry
 from .models import SourceMetric
 
 log = logging.getLogger(__name__)
 
 DIRECT = "direct"
 FLUSH_EVERY = 500
-FLUSH_SECONDS = 10.0
+FLUSH_SECONDS = 1.0  # the longest a count waits in the buffer: what a hard kill can lose
 PAID_STATUSES = ("paid", "fulfilled")
+# What a source looks like, as OpenAPI (ECMA-262) reads a pattern; Python checks the
+# same form with `fullmatch`, since its `$` would also let a trailing newline through.
+SOURCE_PATTERN = r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150})$"
+_SOURCE_FORM = re.compile(SOURCE_PATTERN[1:-1])
+
+
+def is_source(value: str | None) -> bool:
+    """Whether `value` has the form of a source: `direct`, `article:<slug>`, `exercise:<slug>`."""
+    return isinstance(value, str) and _SOURCE_FORM.fullmatch(value) is not None
+
+
+def source_exists(session, source: str) -> bool:
+    """Whether a well-formed source names content the shop shows: `direct`, or an article
+    or exercise in the search index (which holds published content only). The index is
+    how the core knows what content exists without importing the plugin that owns it."""
+    if source == DIRECT:
+        return True
+    kind, _, slug = source.partition(":")
+    return session.scalar(select(SearchEntry.id).where(
+        SearchEntry.type == kind, SearchEntry.slug == slug).limit(1)) is not None
 
 
 def _upsert(session, rows: dict[tuple[str, date, str], int]) -> None:
@@ -59,24 +88,37 @@ class CountBuffer:
         self._lock = threading.Lock()
         self._counts: Counter = Counter()
         self._total = 0
-        self._last_flush = time.monotonic()
+        self._batch = FLUSH_EVERY
+        self._oldest: float | None = None  # when the oldest count held was added
         self.engine = None  # where the waiting counts belong
 
     def add(self, source: str, engine, batch: int, metric: str = "view") -> bool:
-        """Count one view (or other metric); True when a batch is due."""
+        """Count one view (or other metric); True when the writer must look now: the
+        batch is full, or this is the first count held (its clock starts)."""
         with self._lock:
             self._counts[(source, datetime.now(UTC).date(), metric)] += 1
             self._total += 1
+            self._batch = batch
             self.engine = engine
-            due = (self._total >= batch
-                   or time.monotonic() - self._last_flush >= FLUSH_SECONDS)
-        return due
+            first = self._oldest is None
+            if first:
+                self._oldest = time.monotonic()
+            return first or self._total >= batch
+
+    def seconds_until_due(self) -> float | None:
+        """How long until the counts held must be written (0: now); None when none are."""
+        with self._lock:
+            if self._oldest is None:
+                return None
+            if self._total >= self._batch:
+                return 0.0
+            return max(0.0, self._oldest + FLUSH_SECONDS - time.monotonic())
 
     def take(self) -> dict:
         """Everything waiting, handed over once."""
         with self._lock:
             counts, self._counts, self._total = dict(self._counts), Counter(), 0
-            self._last_flush = time.monotonic()
+            self._oldest = None
         return counts
 
     def give_back(self, counts: dict) -> None:
@@ -84,6 +126,8 @@ class CountBuffer:
         with self._lock:
             self._counts.update(counts)
             self._total += sum(counts.values())
+            if self._oldest is None:
+                self._oldest = time.monotonic()
 
 
 pending = CountBuffer()
@@ -91,13 +135,15 @@ pending = CountBuffer()
 
 class BatchWriter:
     """A thread of each worker process that writes due batches, so that the request which
-    fills a batch answers as fast as any other."""
+    fills a batch answers as fast as any other, and counts left waiting by the last
+    request before a quiet spell still go out within `FLUSH_SECONDS`."""
 
     def __init__(self):
         self._pid = None
         self._due = threading.Event()
 
     def wake(self) -> None:
+        """Start this process's writer if needed and have it look at the buffer."""
         if self._pid != os.getpid():  # first batch of this (forked) process
             self._pid, self._due = os.getpid(), threading.Event()
             threading.Thread(target=self._run, name="storefront-counts", daemon=True).start()
@@ -105,8 +151,12 @@ class BatchWriter:
 
     def _run(self) -> None:
         while True:
-            self._due.wait()
+            # Asleep while nothing is held; otherwise until the oldest count is due (or
+            # a full batch wakes it sooner).
+            self._due.wait(pending.seconds_until_due())
             self._due.clear()
+            if pending.seconds_until_due() != 0.0:
+                continue
             engine, counts = pending.engine, pending.take()
             try:
                 _write(engine, counts)

@@ -2,10 +2,11 @@
 
 import marshmallow as ma
 
-from ..schemas import MoneySchema, StrictSchema
+from ..attribution.services import SOURCE_PATTERN, is_source, source_exists
+from ..errors import InvalidError
+from ..extensions import db
+from ..schemas import InputEmail, InputString, MoneySchema, StrictSchema
 from .models import MAX_LINE_QUANTITY
-
-SOURCE_PATTERN = r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150})$"
 
 
 class CartLineSchema(ma.Schema):
@@ -31,18 +32,32 @@ class CartSchema(ma.Schema):
     is_empty = ma.fields.Boolean(required=True)
 
 
+def is_source_shaped(value: str) -> None:
+    """`article:<slug>`, `exercise:<slug>` or `direct`, the whole value (no trailing newline)."""
+    if not is_source(value):
+        raise ma.ValidationError("Use article:<slug>, exercise:<slug> or direct.")
+
+
 class CartLineCreateSchema(StrictSchema):
     """Add units of a variant."""
 
-    sku = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    sku = InputString(required=True, min_length=1, max_length=64)
     quantity = ma.fields.Integer(
         strict=True, load_default=1,
         validate=ma.validate.Range(min=1, max=MAX_LINE_QUANTITY))
-    source = ma.fields.String(
-        load_default=None, allow_none=True,
-        validate=ma.validate.Regexp(SOURCE_PATTERN, error="Use article:<slug>, "
-                                    "exercise:<slug> or direct."),
-        metadata={"description": "What led here: `article:<slug>`, `exercise:<slug>`."})
+    source = InputString(
+        max_length=160, load_default=None, allow_none=True, validate=is_source_shaped,
+        metadata={"description": "What led here: `article:<slug>` or `exercise:<slug>` of "
+                                 "published content (anything else is a 422 with reason "
+                                 "`unknown_source`), or `direct`.",
+                  "pattern": SOURCE_PATTERN})
+
+    @ma.validates("source")
+    def names_content(self, value, **kwargs):
+        """A source must name content the shop has: reports would count ghosts otherwise."""
+        if value is not None and is_source(value) and not source_exists(db.session, value):
+            raise InvalidError(f"No published content {value!r} to credit.",
+                               reason="unknown_source", field="source")
 
 
 class CartLineUpdateSchema(StrictSchema):
@@ -55,7 +70,7 @@ class CartLineUpdateSchema(StrictSchema):
 class CheckoutSchema(StrictSchema):
     """Who is buying."""
 
-    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
+    email = InputEmail(required=True)
 
 
 class CheckoutResultSchema(ma.Schema):

@@ -73,8 +73,9 @@ def make_blueprints() -> list[Blueprint]:
             def build():
                 rows, next_cursor = services.list_products(db.session, **args)
                 return {"items": [product_summary(p) for p in rows], "next_cursor": next_cursor}
-            key = f"api:products:{args['limit']}:{args.get('cursor') or ''}"
-            return cached_json(blp, PRODUCT_PAGE, key, build)
+            key = f"api:products:{args['limit']}"
+            # Any id makes a valid cursor: only first pages are kept, or keys would be endless.
+            return cached_json(blp, PRODUCT_PAGE, key, build, store=not args.get("cursor"))
 
     @blp.route("/<slug>")
     @read_before_dispatch

@@ -2,7 +2,12 @@
 
 import marshmallow as ma
 
-from ..schemas import LinkSchema, MoneySchema
+from ..schemas import LinkSchema, MoneySchema, StrictSchema
+
+# Stripe's own ceiling for one amount (99,999,999 minor units, $999,999.99); with at most
+# 99 units a line, no line or order total comes anywhere near a 64-bit integer.
+MAX_PRICE = 99_999_999
+MAX_STOCK = 1_000_000
 
 
 class VariantSchema(ma.Schema):
@@ -43,15 +48,14 @@ class ProductSchema(ProductSummarySchema):
     rating = ma.fields.Nested(RatingSchema, required=True)
 
 
-class VariantUpdateSchema(ma.Schema):
+class VariantUpdateSchema(StrictSchema):
     """Staff change to a variant's stock or price."""
 
-    class Meta:
-        unknown = ma.RAISE
-
-    stock = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=1_000_000))
-    price = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=100_000_000),
-                              metadata={"description": "New price in minor units."})
+    stock = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=MAX_STOCK),
+                              metadata={"description": f"Units in stock, 0-{MAX_STOCK:,}."})
+    price = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=MAX_PRICE),
+                              metadata={"description": "New price in minor units, "
+                                                       f"0-{MAX_PRICE:,}."})
 
 
 class StaffVariantSchema(ma.Schema):

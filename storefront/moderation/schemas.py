@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from ..schemas import StrictSchema
+from ..schemas import InputEmail, InputSchema, InputString, StrictSchema
 
 
 def not_blank(value: str) -> None:
@@ -14,12 +14,9 @@ def not_blank(value: str) -> None:
 class SubmissionCreateFields(StrictSchema):
     """Fields every visitor submission has."""
 
-    body = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=5000),
-                                                     not_blank])
-    author_name = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=80),
-                                                            not_blank])
-    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254),
-                            metadata={"description": "Kept for moderation; never shown."})
+    body = InputString(required=True, min_length=1, max_length=5000, validate=not_blank)
+    author_name = InputString(required=True, min_length=1, max_length=80, validate=not_blank)
+    email = InputEmail(required=True, metadata={"description": "Kept for moderation; never shown."})
 
 
 class SubmissionAcceptedSchema(ma.Schema):
@@ -56,14 +53,14 @@ class ModerationItemSchema(ma.Schema):
     moderation_reason = ma.fields.String(required=True)
 
 
-class ModerationQueryArgsSchema(ma.Schema):
+class ModerationQueryArgsSchema(InputSchema):
     """Filters of the queue."""
 
     status = ma.fields.String(load_default="pending", validate=ma.validate.OneOf(
         ["pending", "approved", "rejected", "spam", "all"]))
-    kind = ma.fields.String(load_default=None, validate=ma.validate.Length(max=20))
+    kind = InputString(load_default=None, max_length=20)
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
+    cursor = InputString(load_default=None, max_length=500)
 
 
 class ModerationActionSchema(StrictSchema):
@@ -71,7 +68,7 @@ class ModerationActionSchema(StrictSchema):
 
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(
         ["approve", "reject", "spam", "unpublish"]))
-    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
+    reason = InputString(load_default="", max_length=1000)
 
 
 def item_dict(item) -> dict:

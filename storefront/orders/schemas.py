@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from ..schemas import MoneySchema
+from ..schemas import InputSchema, InputString, MoneySchema
 
 
 class OrderLineSchema(ma.Schema):
@@ -28,14 +28,13 @@ class OrderSchema(ma.Schema):
     paid_at = ma.fields.DateTime(allow_none=True, required=True)
 
 
-class OrderTokenHeaderSchema(ma.Schema):
+class OrderTokenHeaderSchema(InputSchema):
     """The order's secret token, given once at checkout."""
 
     class Meta:
         unknown = ma.EXCLUDE
 
-    token = ma.fields.String(data_key="X-Order-Token", load_default=None,
-                             validate=ma.validate.Length(max=200))
+    token = InputString(data_key="X-Order-Token", load_default=None, max_length=200)
 
 
 class WebhookResultSchema(ma.Schema):

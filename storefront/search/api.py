@@ -67,6 +67,7 @@ def make_blueprint() -> Blueprint:
     """A fresh search blueprint for one app."""
     blp = Blueprint("search", __name__, url_prefix="/search",
                     description="One search over products, exercises and articles.")
+    admission = services.CacheAdmission(window=SEARCH_TTL)
 
     @blp.route("")
     class Search(MethodView):
@@ -86,8 +87,10 @@ def make_blueprint() -> Blueprint:
                     "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
                     "snippet": hit.snippet} for hit in hits]}
             digest = hashlib.sha256(query.encode()).hexdigest()  # any text, a tidy key
-            # Anyone can ask for any phrase: such entries are kept a minute, not five.
-            return cached_json(blp, RESULT, f"api:search:{args['limit']}:{digest}", build,
-                               ttl=SEARCH_TTL)
+            key = f"api:search:{args['limit']}:{digest}"
+            # Anyone can ask for any phrase: only repeated ones are kept (see
+            # `CacheAdmission`), and for a minute, not five.
+            return cached_json(blp, RESULT, key, build, ttl=SEARCH_TTL,
+                               store=admission.admit(key))
 
     return blp
