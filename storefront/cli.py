@@ -72,6 +72,35 @@ def create_staff_command(email, role, password):
     click.echo(f"Created {user.role} {user.email}.")
 
 
+@click.command("set-password")
+@with_appcontext
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for (hidden) when not given.")
+def set_password_command(email, password):
+    """Give a staff member a new password; their open console sessions end."""
+    from .staff.services import StaffError, set_password
+    try:
+        user = set_password(db.session, email, password)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"New password set for {user.email}; their console sessions have ended.")
+
+
+@click.command("deactivate-staff")
+@with_appcontext
+@click.argument("email")
+@click.option("--reactivate", is_flag=True, help="Let the staff member in again.")
+def deactivate_staff_command(email, reactivate):
+    """Shut a staff member out: console sessions end and API tokens stop working."""
+    from .staff.services import StaffError, set_active
+    try:
+        user = set_active(db.session, email, reactivate)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{user.email} is {'active' if user.active else 'deactivated'}.")
+
+
 @click.command("create-token")
 @with_appcontext
 @click.argument("email")
@@ -107,7 +136,10 @@ def prune_carts_command(days):
               help="Check orders pending for at least this many minutes.")
 @with_appcontext
 def reconcile_payments_command(older_than):
-    """Settle pending orders with what the payment provider says (lost webhooks)."""
+    """Settle pending orders with what the payment provider says (lost webhooks).
+
+    Also releases orders that never got a payment page (after 2 minutes) and applies
+    stored events that were waiting for their order (a refund before its payment)."""
     from datetime import timedelta
 
     from .checkout.payments import reconcile_payments
@@ -155,7 +187,8 @@ def clear_cache_command():
     click.echo("Every cached page and API answer will be built afresh.")
 
 
-SHOP_COMMANDS = (seed_demo_command, create_staff_command, create_token_command, carts_group,
+SHOP_COMMANDS = (seed_demo_command, create_staff_command, set_password_command,
+                 deactivate_staff_command, create_token_command, carts_group,
                  reconcile_payments_command, search_group, cache_group)
 for _command in (*SHOP_COMMANDS, migrate_group):
     cli.add_command(_command)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,6 +34,10 @@ class ModeratedItem(db.Model):
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_moderated_item_target", "kind", "target_type", "target_id", "status"),
         Index("ix_moderated_item_queue", "status", "created_at"),
+        # One approved review per email and product; any number may wait or be refused.
+        Index("uq_moderated_item_approved_author", "dedupe_key", unique=True,
+              sqlite_where=text("status = 'approved'"),
+              postgresql_where=text("status = 'approved'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,8 +55,9 @@ class ModeratedItem(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     spam_score: Mapped[float] = mapped_column(Float, default=0.0)
     spam_reasons: Mapped[list] = mapped_column(JSON, default=list)
-    # One review per email and product; NULL (comments) never conflicts.
-    dedupe_key: Mapped[str | None] = mapped_column(String(400), unique=True)
+    # Who wrote about what, for items one author may have only one of (reviews); NULL
+    # (comments) never conflicts.
+    dedupe_key: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_by_id: Mapped[int | None] = mapped_column(

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from plugins.types import ModerationSettings, Submission, Verdict
@@ -82,8 +81,10 @@ def submit(session, plugins, *, kind: str, target: Target, author_name: str, ema
            verified_purchase: bool = False, unique_per_author: bool = False) -> ModeratedItem:
     """Store what a visitor wrote as `pending` (or `spam`, if a filter says so).
 
-    Nothing is public until a moderator approves it. With `unique_per_author`, a second
-    item from the same email about the same target is a conflict.
+    Nothing is public until a moderator approves it. With `unique_per_author`, one email
+    has at most one approved item about a target: a second is taken like any other (so
+    the answer never tells whether an email wrote before), and approving it retires the
+    first (`act`).
     """
     email = email.strip().lower()
     item = ModeratedItem(kind=kind, target_type=target.type, target_id=target.id,
@@ -103,11 +104,7 @@ def submit(session, plugins, *, kind: str, target: Target, author_name: str, ema
     item.spam_score = round(verdict.score, 3)
     item.spam_reasons = list(verdict.reasons)
     session.add(item)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError(f"You have already sent a {kind} for this; thank you.") from None
+    session.commit()
     plugins.hook.submission_received(submission=as_submission(item))
     return item
 
@@ -170,6 +167,8 @@ def act(session, plugins, *, kind: str, item_id: int, action: str, actor,
     item = get_item(session, plugins, kind, item_id)
     allowed_from, target = ACTIONS[action]
     before = item.status
+    if target == "approved" and item.dedupe_key and before in allowed_from:
+        _retire_earlier(session, item, actor)
     changed = session.execute(
         update(ModeratedItem).where(ModeratedItem.id == item.id,
                                     ModeratedItem.status.in_(allowed_from))
@@ -186,6 +185,23 @@ def act(session, plugins, *, kind: str, item_id: int, action: str, actor,
     session.refresh(item)
     log.info("%s %s %s: %s -> %s by %s", action, kind, item.id, before, target, actor.email)
     return item
+
+
+def _retire_earlier(session, item: ModeratedItem, actor) -> None:
+    """Unpublish the author's approved item about the same target, which `item` replaces
+    (in the caller's transaction, with its own line in the audit log)."""
+    earlier = session.scalars(select(ModeratedItem).where(
+        ModeratedItem.dedupe_key == item.dedupe_key, ModeratedItem.status == "approved",
+        ModeratedItem.id != item.id).with_for_update()).all()
+    reason = f"replaced by the same author's {item.kind} {item.id}"
+    for old in earlier:
+        old.status, old.moderated_at, old.moderated_by_id = "rejected", utcnow(), actor.id
+        old.moderation_reason = reason
+        session.add(ModerationAction(item_id=old.id, actor_id=actor.id,
+                                     actor_email=actor.email, action="unpublish",
+                                     from_status="approved", to_status="rejected",
+                                     reason=reason))
+    session.flush()
 
 
 def pending_counts(session) -> dict[str, int]:

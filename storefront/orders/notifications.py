@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from plugins.hookspecs import hookimpl
 
+from ..catalog.models import Product, Variant
 from ..extensions import db
 from ..money import format_money
+from ..reviews.services import review_key
+from ..urls import page_url
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 
-def confirmation_text(order) -> str:
+def confirmation_text(order, review_links: list[tuple[str, str]] = ()) -> str:
     """The body of an order confirmation, in plain text."""
     lines = [f"Thank you for your order {order.number}.", ""]
     for line in order.lines:
@@ -23,7 +28,23 @@ def confirmation_text(order) -> str:
                      f"{format_money(line.quantity * line.unit_amount, line.currency)}")
     lines += ["", f"Total paid: {format_money(order.total_amount, order.currency)}", "",
               "We will let you know when it ships."]
+    if review_links:
+        lines += ["", "Once you have tried it, tell others what you think. A review sent "
+                  "from these links shows that you bought what you review:"]
+        lines += [f"- {name}: {url}" for name, url in review_links]
     return "\n".join(lines)
+
+
+def review_links(order) -> list[tuple[str, str]]:
+    """One link per product of the order to its review form, carrying the order's review
+    key: the buyer's proof of purchase, which an email address alone never is."""
+    skus = {line.sku for line in order.lines}
+    products = db.session.execute(
+        select(Product.slug, Product.name).join(Variant, Variant.product_id == Product.id)
+        .where(Variant.sku.in_(skus)).distinct().order_by(Product.name)).all()
+    key = review_key(current_app.secret_key, order.number)
+    return [(row.name, f"{page_url('product', row.slug)}?review={key}#write-review")
+            for row in products]
 
 
 @hookimpl
@@ -31,7 +52,8 @@ def order_paid(order):
     """Queue the confirmation message once per order (a repeat is ignored)."""
     message = OutboxMessage(topic="order_paid", recipient=order.email,
                             subject=f"Your Better Band order {order.number}",
-                            body=confirmation_text(order), dedupe_key=f"order_paid:{order.number}")
+                            body=confirmation_text(order, review_links(order)),
+                            dedupe_key=f"order_paid:{order.number}")
     try:
         with db.session.begin_nested():
             db.session.add(message)

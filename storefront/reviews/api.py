@@ -14,6 +14,7 @@ from ..restapi import service_errors
 from . import services
 
 SUBMIT_LIMIT = "5 per minute; 30 per hour"
+PROOF_FIELDS = ("review_key", "order_number", "order_token")
 
 
 class ReviewSchema(ma.Schema):
@@ -34,6 +35,16 @@ class ReviewCreateSchema(SubmissionCreateFields):
     rating = ma.fields.Integer(strict=True, required=True,
                                validate=ma.validate.Range(min=1, max=5))
     title = ma.fields.String(load_default="", validate=ma.validate.Length(max=120))
+    review_key = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(max=200),
+        metadata={"description": "The key of a review link from an order's email: the "
+                                 "review is then marked as a verified purchase."})
+    order_number = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(max=20),
+        metadata={"description": "With `order_token`, proof of purchase instead of a key."})
+    order_token = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(max=100),
+        metadata={"description": "The order's secret token, given at checkout."})
 
 
 ReviewPageSchema = page_schema(ReviewSchema, "ReviewPage")
@@ -67,12 +78,21 @@ def make_blueprint() -> Blueprint:
         @blp.arguments(ReviewCreateSchema)
         @blp.response(202, SubmissionAcceptedSchema)
         @blp.alt_response(404, description="No product with this slug.")
-        @blp.alt_response(409, description="This email already reviewed this product.")
+        @blp.alt_response(422, description="Invalid fields, or a proof of purchase that "
+                                           "does not hold (`reason`: `invalid_proof`).")
         def post(self, review, slug):
-            """Send a review; it is shown once a moderator approves it."""
+            """Send a review; it is shown once a moderator approves it.
+
+            The verified-purchase badge needs proof: the key of a review link from the
+            order's email, or the order number with its token. One email has at most one
+            approved review of a product: a later one replaces it once approved."""
             plugins = current_app.extensions["storefront"].plugins
+            proof = {name: review.pop(name) for name in PROOF_FIELDS}
             with service_errors():
-                item = services.submit_review(db.session, plugins, slug=slug, **review)
+                order_number = services.proven_order(db.session, current_app.secret_key,
+                                                     **proof)
+                item = services.submit_review(db.session, plugins, slug=slug,
+                                              proven_order_number=order_number, **review)
             # Spam is not announced to whoever sent it.
             return {"id": item.id, "status": "pending"}
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -14,6 +27,7 @@ from . import moderation_pages, report_pages, services
 from .models import StaffUser
 
 LOGIN_FAILURE_LIMIT = "5 per minute; 30 per hour"
+SEEN_KEY = "staff_seen"  # when the console session last made a request (epoch seconds)
 
 
 class LoginForm(FlaskForm):
@@ -31,11 +45,10 @@ class LogoutForm(FlaskForm):
 
 
 @login.user_loader
-def load_staff_user(user_id: str) -> StaffUser | None:
-    """Flask-Login's way back from the session cookie to the staff member."""
-    if not user_id.isdigit():
-        return None
-    return db.session.get(StaffUser, int(user_id))
+def load_staff_user(value: str) -> StaffUser | None:
+    """Flask-Login's way back from the session cookie to the staff member; a session that
+    logout, a new password or deactivation ended finds nobody."""
+    return services.user_for_session(db.session, value)
 
 
 def _failed(response) -> bool:
@@ -43,14 +56,39 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def login_attempt_key() -> str:
+    """Login failures count per account and address together: a stranger guessing at one
+    account, or at many, never locks anyone else out of theirs."""
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return f"staff-login:{get_remote_address()}:{email}"
+
+
+def end_idle_console_session():
+    """A console session unused for `STAFF_SESSION_HOURS` ends; any use keeps it going."""
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    idle_limit = current_app.config["STAFF_SESSION_HOURS"] * 3600
+    seen = session.get(SEEN_KEY)
+    if not isinstance(seen, int) or now - seen > idle_limit:
+        logout_user()
+        session.pop(SEEN_KEY, None)
+        return None
+    if now - seen >= 60:  # a new cookie at most once a minute
+        session[SEEN_KEY] = now
+    return None
+
+
 def make_blueprint() -> Blueprint:
     """A fresh staff console blueprint for one app."""
     bp = Blueprint("staff_console", __name__, url_prefix="/staff")
     login.login_view = "staff_console.login"
     login.login_message = "Please log in to see the staff console."
+    bp.before_request(end_idle_console_session)
 
     @bp.route("/login", endpoint="login", methods=["GET", "POST"])
-    @limiter.limit(LOGIN_FAILURE_LIMIT, methods=["POST"], deduct_when=_failed)
+    @limiter.limit(LOGIN_FAILURE_LIMIT, methods=["POST"], deduct_when=_failed,
+                   key_func=login_attempt_key)
     def login_page():
         """Log a staff member in."""
         form = LoginForm()
@@ -58,6 +96,7 @@ def make_blueprint() -> Blueprint:
             user = services.authenticate(db.session, form.email.data, form.password.data)
             if user is not None:
                 login_user(user)
+                session[SEEN_KEY] = int(time.time())
                 return redirect(_safe_next(request.args.get("next")))
             form.password.errors.append("That email and password do not match an active account.")
         status = 400 if request.method == "POST" else 200
@@ -73,7 +112,10 @@ def make_blueprint() -> Blueprint:
     def logout():
         """End the staff session."""
         if LogoutForm().validate_on_submit():
+            if current_user.is_authenticated:
+                services.end_sessions(db.session, current_user._get_current_object())
             logout_user()
+            session.pop(SEEN_KEY, None)
             flash("You have been logged out.")
         return redirect(url_for(".login"))
 
@@ -83,7 +125,17 @@ def make_blueprint() -> Blueprint:
 
 
 def _safe_next(target: str | None) -> str:
-    """Follow `next` only to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff_console.dashboard")
+    """Follow `next` only to a page of the console, never to another host.
+
+    Browsers drop tabs and line breaks from a URL and read backslashes as slashes, so
+    `/%09/evil.example` would leave as `//evil.example`: a target with any control
+    character is refused, and one is judged with its backslashes read as slashes."""
+    dashboard = url_for("staff_console.dashboard")
+    if not target or len(target) > 2000 or any(ord(ch) < 32 or ord(ch) == 127
+                                               for ch in target):
+        return dashboard
+    as_read = target.replace("\\", "/")
+    parts = urlsplit(as_read)
+    if parts.scheme or parts.netloc or not as_read.startswith(dashboard):
+        return dashboard
+    return as_read

@@ -37,6 +37,10 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
 
+    def get_id(self) -> str:  # Flask-Login keeps this in the session
+        """The session's hold on this person: id and session version (see `end_sessions`)."""
+        return f"{self.id}:{self.session_version}"
+
     def has_role(self, role: str) -> bool:
         """Admins may do everything a moderator may."""
         return self.role == "admin" or self.role == role

@@ -30,8 +30,13 @@ class StaffError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively and without surrounding spaces."""
-    return email.strip().lower()
+    """Emails compare case-insensitively and without surrounding spaces.
+
+    A character whose lower case is longer than itself (`İ` becomes `i̇`, two code
+    points) is kept as it is, so an address never grows past the 254 characters it
+    was checked against when it is normalised.
+    """
+    return "".join(c if len(low := c.lower()) != 1 else low for c in email.strip())
 
 
 def create_staff(session, email: str, role: str, password: str) -> StaffUser:
@@ -75,6 +80,51 @@ def authenticate(session, email: str, password: str) -> StaffUser | None:
     return user
 
 
+def set_password(session, email: str, password: str) -> StaffUser:
+    """Give a staff member a new password, ending every console session they had open."""
+    user = _existing(session, email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = _hasher.hash(password)
+    end_sessions(session, user)
+    return user
+
+
+def set_active(session, email: str, active: bool) -> StaffUser:
+    """Let a staff member in again, or shut them out: sessions end and tokens stop working."""
+    user = _existing(session, email)
+    user.active = active
+    end_sessions(session, user)
+    return user
+
+
+def end_sessions(session, user: StaffUser) -> None:
+    """End every console session of `user`, on every browser: each carries the version it
+    was opened with, and a session of an older version is no longer accepted."""
+    user.session_version = StaffUser.session_version + 1
+    session.commit()
+    session.refresh(user)
+
+
+def user_for_session(session, value: str) -> StaffUser | None:
+    """The active staff member a console session belongs to (`StaffUser.get_id()` made
+    its value), if that session has not been ended since."""
+    user_id, _, version = value.partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or len(value) > 40:
+        return None
+    user = session.get(StaffUser, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _existing(session, email: str) -> StaffUser:
+    user = find_staff(session, email)
+    if user is None:
+        raise StaffError(f"No staff member with email {normalise_email(email)}.")
+    return user
+
+
 def hash_token(token: str) -> str:
     """Tokens are long and random, so a fast digest is enough to keep them safe at rest."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -82,9 +132,7 @@ def hash_token(token: str) -> str:
 
 def create_token(session, email: str, label: str = "") -> str:
     """Make a new API token for a staff member; the token is returned once, never stored."""
-    user = find_staff(session, email)
-    if user is None:
-        raise StaffError(f"No staff member with email {normalise_email(email)}.")
+    user = _existing(session, email)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
     session.commit()

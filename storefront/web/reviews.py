@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, StringField, SubmitField, TextAreaField
+from markupsafe import escape
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..extensions import db, limiter
 from ..reviews import services as reviews
 from .cart import same_email_rule_as_the_api
+from .holes import filler
 from .submissions import submit_for_moderation
 
 SUBMIT_LIMIT = "5 per minute; 30 per hour"
@@ -26,6 +35,7 @@ class ReviewForm(FlaskForm):
     email = EmailField("Your email (never shown)",
                        validators=[DataRequired(), Length(max=254), same_email_rule_as_the_api])
     website = StringField("Leave this empty")  # honeypot
+    review_key = HiddenField(validators=[Length(max=200)])  # from an order's review link
     submit = SubmitField("Send review")
 
 
@@ -33,6 +43,28 @@ def recent_reviews(slug: str) -> list:
     """The newest approved reviews of a product, for its page (one query)."""
     rows, _ = reviews.approved_reviews(db.session, slug, limit=PAGE_REVIEWS, cursor=None)
     return rows
+
+
+@filler("review_key")
+def review_key_input() -> str:
+    """The proof of purchase a review link carries (`?review=`), kept in the form."""
+    key = request.args.get("review")
+    number = reviews.order_number_from_key(current_app.secret_key, key)
+    if number is None:
+        return ""
+    return (f'<input name="review_key" type="hidden" value="{escape(key)}">'
+            f'<p class="muted">Writing as the buyer of order {escape(number)}: your review '
+            "will show that you bought what you review.</p>")
+
+
+def _submit(slug: str):
+    """Send a page review, with the proof of purchase its form carried, if any."""
+    def submit(plugins, review_key=None, **fields):
+        number = reviews.proven_order(db.session, current_app.secret_key,
+                                      review_key=review_key or None)
+        return reviews.submit_review(db.session, plugins, slug=slug,
+                                     proven_order_number=number, **fields)
+    return submit
 
 
 def register(bp) -> None:
@@ -43,6 +75,4 @@ def register(bp) -> None:
     def review_submit(slug):
         """Queue a review for moderation and thank the writer."""
         return submit_for_moderation(
-            ReviewForm(), url_for(".product", slug=slug) + "#reviews", "review",
-            lambda plugins, **fields: reviews.submit_review(db.session, plugins, slug=slug,
-                                                            **fields))
+            ReviewForm(), url_for(".product", slug=slug) + "#reviews", "review", _submit(slug))

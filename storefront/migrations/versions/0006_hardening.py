@@ -12,6 +12,9 @@ Create Date: 2026-11-30
   cookie.
 - `orders.client_key`: a digest of the address that placed a pending order, so that the
   stock one client may hold at once can be bounded.
+- `moderated_item.dedupe_key` is unique among approved items only: a second review
+  from one email is taken like any other (answering "already reviewed" would tell
+  anyone whether an email wrote one), and approving it retires the first.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,8 +42,18 @@ def upgrade():
         batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False,
                                       server_default='0'))
 
+    with op.batch_alter_table('moderated_item', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_moderated_item_dedupe_key', type_='unique')
+    op.create_index('uq_moderated_item_approved_author', 'moderated_item', ['dedupe_key'],
+                    unique=True, sqlite_where=sa.text("status = 'approved'"),
+                    postgresql_where=sa.text("status = 'approved'"))
+
 
 def downgrade():
+    op.drop_index('uq_moderated_item_approved_author', table_name='moderated_item')
+    with op.batch_alter_table('moderated_item', schema=None) as batch_op:
+        batch_op.create_unique_constraint('uq_moderated_item_dedupe_key', ['dedupe_key'])
+
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.drop_column('session_version')
 
