@@ -49,3 +49,16 @@ def order(client, placed: dict) -> dict:
 def available(client, slug="better-band", index=0) -> int:
     """Units of one variant still in stock, as the API says."""
     return client.get(f"/api/v1/products/{slug}").get_json()["variants"][index]["available"]
+
+
+def deliver(client, event):
+    """POST a Stripe event, signed as the fake Stripe server signs them."""
+    from .fakestripe import FakeStripe
+    payload, headers = FakeStripe.signed(event)
+    return client.post("/api/v1/webhooks/stripe", data=payload, headers=headers)
+
+
+def session_id(fake, placed: dict) -> str:
+    """The fake Stripe server's Checkout Session of an order."""
+    return next(s["id"] for s in fake.sessions.values()
+                if s["client_reference_id"] == placed["order_number"])

@@ -10,7 +10,7 @@ from storefront.demo import seed_demo
 from storefront.extensions import db
 from storefront.orders.models import Order, OutboxMessage, PaymentEventRecord
 
-from .checkout_helpers import available, cart_with, checkout, order
+from .checkout_helpers import available, cart_with, checkout, deliver, order, session_id
 from .fakestripe import FakeStripe
 
 
@@ -33,16 +33,6 @@ def place(shop, *lines):
     response = checkout(shop, cart_with(shop, *lines), "runner@example.com")
     assert response.status_code == 201, response.get_json()
     return response.get_json()
-
-
-def deliver(shop, event):
-    payload, headers = FakeStripe.signed(event)
-    return shop.post("/api/v1/webhooks/stripe", data=payload, headers=headers)
-
-
-def session_id(fake, placed):
-    return next(s["id"] for s in fake.sessions.values()
-                if s["client_reference_id"] == placed["order_number"])
 
 
 def test_checkout_opens_a_stripe_session_for_the_order(shop, fake_stripe):

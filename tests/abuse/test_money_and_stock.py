@@ -25,26 +25,20 @@ from storefront.extensions import db
 from storefront.orders.models import Order, PaymentEventRecord
 from storefront.timeutil import utcnow
 
-from ..checkout_helpers import cart_with, checkout, order, test_page_action
+from ..checkout_helpers import (
+    cart_with,
+    checkout,
+    deliver,
+    order,
+    session_id,
+    test_page_action,
+)
 from ..factories import make_product
-from ..fakestripe import FakeStripe
 
 STOCK = 50
 
 
 # --- helpers ---------------------------------------------------------------
-
-def deliver(client, event):
-    """POST a Stripe event, signed as the fake signs them."""
-    payload, headers = FakeStripe.signed(event)
-    return client.post("/api/v1/webhooks/stripe", data=payload, headers=headers)
-
-
-def session_id(fake, placed):
-    """The fake's Checkout Session of an order."""
-    return next(s["id"] for s in fake.sessions.values()
-                if s["client_reference_id"] == placed["order_number"])
-
 
 def age_orders(app, minutes, *, number=None, without_page=False):
     """Pretend orders (all, or one) were placed `minutes` ago."""
