@@ -2,9 +2,7 @@
 
 import marshmallow as ma
 
-from ..attribution.services import SOURCE_PATTERN, is_source, source_exists
-from ..errors import InvalidError
-from ..extensions import db
+from ..attribution.services import SOURCE_PATTERN, is_source
 from ..schemas import InputEmail, InputString, MoneySchema, StrictSchema
 from .models import MAX_LINE_QUANTITY
 
@@ -51,13 +49,6 @@ class CartLineCreateSchema(StrictSchema):
                                  "published content (anything else is a 422 with reason "
                                  "`unknown_source`), or `direct`.",
                   "pattern": SOURCE_PATTERN})
-
-    @ma.validates("source")
-    def names_content(self, value, **kwargs):
-        """A source must name content the shop has: reports would count ghosts otherwise."""
-        if value is not None and is_source(value) and not source_exists(db.session, value):
-            raise InvalidError(f"No published content {value!r} to credit.",
-                               reason="unknown_source", field="source")
 
 
 class CartLineUpdateSchema(StrictSchema):

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
-from ..attribution.services import FLUSH_EVERY, count_later
+from ..attribution.services import FLUSH_EVERY, count_later, source_exists
 from ..catalog.models import Product, Variant
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
@@ -211,7 +211,11 @@ def _check_quantity(quantity: int) -> None:
 
 def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
              batch: int = FLUSH_EVERY) -> CartView:
-    """Add units of a variant, or more units to the line that has it."""
+    """Add units of a variant, or more units to the line that has it. A `source` must name
+    published content (or be `direct`): reports would count ghosts otherwise."""
+    if source is not None and not source_exists(session, source):
+        raise InvalidError(f"No published content {source!r} to credit.",
+                           reason="unknown_source", field="source")
     (cart_id, updated_at, variant_id, stock, price, currency, variant_name, product_name,
      slug) = _lock(conn := session.connection(), token, sku)
     if variant_id is None:
