@@ -142,7 +142,7 @@ def reconcile_payments_command(older_than):
     stored events that were waiting for their order (a refund before its payment)."""
     from datetime import timedelta
 
-    from .checkout.payments import reconcile_payments
+    from .checkout.reconcile import reconcile_payments
     from .timeutil import utcnow
     counts = reconcile_payments(db.session, current_app.extensions["storefront"].plugins,
                                 older_than=utcnow() - timedelta(minutes=older_than))

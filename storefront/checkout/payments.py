@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +20,7 @@ from plugins.types import (
 from ..cart.services import empty_cart
 from ..orders.models import Order, PaymentEventRecord
 from ..orders.state import Outcome, reaches_later, transition
-from ..timeutil import utcnow
-from .providers import hold_seconds, payment_settings
+from .providers import payment_settings
 
 log = logging.getLogger(__name__)
 
@@ -261,44 +260,6 @@ def cancel_checkout(session, plugins, order: Order) -> str:
         transition(session, order, "cancelled")
         session.commit()
     return order.status
-
-
-def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
-    """Settle orders pending since before `older_than` with what their provider says.
-
-    Paid sessions pay their order, expired ones cancel it; sessions still open past their
-    provider's hold are closed first. A provider that cannot be reached is skipped.
-    Orders that never got a payment page are released, and stored events waiting for
-    their order are tried again.
-    """
-    from .holds import release_lapsed_holds  # holds builds on this module
-
-    now = utcnow()
-    counts = {"checked": 0, "paid": 0, "cancelled": 0, "pending": 0, "unreachable": 0,
-              "released": release_lapsed_holds(session, plugins, now=now, limit=None,
-                                               pages=False)}
-    orders = session.scalars(select(Order).where(
-        Order.status == "pending_payment", Order.created_at < older_than)
-        .order_by(Order.id)).all()
-    for order in orders:
-        counts["checked"] += 1
-        lapsed = order.created_at < now - timedelta(
-            seconds=hold_seconds(plugins, order.payment_provider))
-        try:
-            result = confirm_with_provider(session, plugins, order)
-            if (result is None or result.outcome == "pending") and lapsed:
-                cancel_checkout(session, plugins, order)
-        except PaymentProviderError as exc:
-            log.warning("Reconciliation could not reach %s for %s: %s",
-                        order.payment_provider, order.number, exc)
-            counts["unreachable"] += 1
-            continue
-        session.refresh(order)
-        key = {"paid": "paid", "cancelled": "cancelled"}.get(order.status, "pending")
-        counts[key] += 1
-    counts.update(retry_waiting_events(
-        session, plugins, give_up_before=now - timedelta(days=WAITING_DAYS)))
-    return counts
 
 
 def order_summary(order: Order) -> OrderSummary:
