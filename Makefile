@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-DEV := STOREFRONT_ENV=development
+DEV := STOREFRONT_ENV=development SHOP_NAME="Better Band"
 
 .PHONY: run test bench install install-test chromium wrk clean
 

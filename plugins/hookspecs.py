@@ -45,6 +45,27 @@ def storefront_navigation():
 
 
 @hookspec
+def empty_state_links(page):
+    """Return a list of `NavLink` values: where to go next from a page with nothing to show.
+
+    Fires when `page` is rendered empty: `"cart"` (an empty cart) or `"search"` (a search
+    that found nothing). The page offers them beside its own "Browse the bands", sorted by
+    `order`, then label; a link whose endpoint the app does not have is left out.
+    """
+
+
+@hookspec(firstresult=True)
+def page_path(kind, slug):
+    """Return the path of the page showing `slug` of your `kind`, or None if not your kind.
+
+    Fires whenever the core needs the address of a page it does not own (the core answers
+    `product` itself), such as the staff queue linking a comment to its article. The path
+    is relative to the pages prefix (`/articles/<slug>`); the core adds the prefix and
+    `PUBLIC_BASE_URL`. Return constants: no queries.
+    """
+
+
+@hookspec
 def storefront_commands():
     """Return a list of click commands (or groups) to add to the `storefront` command.
 
@@ -61,9 +82,10 @@ def storefront_commands():
 def product_links(product):
     """Return a list of `ContentLink` values to show with `product` (a `ProductRef`).
 
-    Fires once per product detail (API and page); the core shows links of kind
-    `exercise` under "Exercises this band supports". Keep it to one query, whatever
-    the number of links.
+    Fires once per product detail (API and page). Every link is shown under "Exercises
+    this band supports" and listed in the API's `exercises` field (its name is the public
+    contract); the core does not look at `kind`. Keep it to one query, whatever the
+    number of links.
     """
 
 
@@ -100,7 +122,7 @@ def search_documents(kind, ids):
     `ids` is a list of `key_id` values, or None for every document of the kind (when
     the index is rebuilt). Leave out what readers may not find (drafts): an id with no
     document leaves the index. Fires inside the transaction that changed the rows,
-    just before it commits, so read with `storefront.extensions.db.session`. The core
+    just before it commits, so read with `storefront.plugin_api.db.session`. The core
     answers for `product` itself; content answers for `exercise` and `article`.
     """
 
@@ -119,6 +141,19 @@ def search_sources():
 # ---------------------------------------------------------------------------
 # Payments: each provider answers only for its own name and returns None otherwise
 # ---------------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def payment_settings(provider, settings):
+    """Return the `PaymentSettings` of `provider` (its keys), or None if not `provider`.
+
+    `settings` is the shop's settings as a read-only mapping under their config keys
+    (`STRIPE_SECRET_KEY`, `SECRET_KEY`, `PAYMENT_PROVIDER` ...). Fill in what your
+    provider needs (`secret_key`, `webhook_secret`, `api_base`); the core fills in the
+    shop-wide fields (`site_url`, `webhook_url`, `public_base_url`, `environment`) and
+    hands the result to every other payment hook as `settings`. Fires whenever the core
+    is about to call the provider, so keep it cheap.
+    """
+
 
 @hookspec(firstresult=True)
 def create_checkout_session(provider, request, settings):
@@ -163,6 +198,30 @@ def expire_checkout_session(provider, session_id, settings):
 
 
 @hookspec(firstresult=True)
+def refund_payment(provider, payment_intent, session_id, amount, currency, key, settings):
+    """Give back `amount` (minor units, `currency`) of a paid order; return a `RefundResult`.
+
+    Return None if not `provider`. `payment_intent` is the provider's id of the payment
+    (from the paid event), `session_id` its payment page's id; use whichever your
+    provider refunds by. `key` is unique per refund the shop asks for: send it as the
+    idempotency key, so that a retried request never refunds twice. Raise
+    `PaymentProviderError` when the provider cannot be reached or refuses (more than
+    remains, nothing paid). The `refunded` event that may follow is applied as usual.
+    """
+
+
+@hookspec(firstresult=True)
+def cancel_payment(provider, payment_intent, session_id, settings):
+    """Make sure an unpaid order can no longer be paid; return a `CancelResult`, or None.
+
+    Return None if not `provider`. Fires when staff cancel an order still waiting for
+    payment. Close the payment page (and any payment started on it); when the payment
+    was taken meanwhile, cancel nothing and answer `paid=True`, so the core refunds or
+    ships instead. Raise `PaymentProviderError` when the provider cannot be reached.
+    """
+
+
+@hookspec(firstresult=True)
 def payment_hold_seconds(provider):
     """Return how many seconds an unpaid order of `provider` holds its stock, or None.
 
@@ -188,8 +247,10 @@ def payment_provider_warning(provider, environment):
 # ---------------------------------------------------------------------------
 
 @hookspec
-def order_paid(order):
-    """An order was paid; `order` is an `OrderSummary`. Return value is ignored.
+def order_paid(order, shop):
+    """An order was paid; `order` is an `OrderSummary`, `shop` a `ShopInfo`.
+
+    The return value is ignored.
 
     Fires once per order, after the payment is committed, so a failing notification
     never undoes a payment. The default plugin writes a confirmation message to the

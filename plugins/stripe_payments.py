@@ -16,11 +16,13 @@ import stripe
 
 from plugins.hookspecs import hookimpl
 from plugins.types import (
+    CancelResult,
     CheckoutRedirect,
     CheckoutRequest,
     PaymentProviderError,
     PaymentSessionState,
     PaymentSettings,
+    RefundResult,
 )
 
 PROVIDER = "stripe"
@@ -137,6 +139,16 @@ def _state(session: dict[str, Any]) -> PaymentSessionState:
 
 
 @hookimpl
+def payment_settings(provider, settings):
+    """Stripe's keys, from the shop's STRIPE_* settings."""
+    if provider != PROVIDER:
+        return None
+    return PaymentSettings(secret_key=settings.get("STRIPE_SECRET_KEY") or "",
+                           webhook_secret=settings.get("STRIPE_WEBHOOK_SECRET") or "",
+                           api_base=settings.get("STRIPE_API_BASE") or "")
+
+
+@hookimpl
 def create_checkout_session(provider, request, settings):
     """Create a Stripe Checkout Session for the order and say where to send the shopper."""
     if provider != PROVIDER:
@@ -211,3 +223,40 @@ def _id_of(value) -> str | None:
     if isinstance(value, dict):
         return value.get("id")
     return value or None
+
+
+@hookimpl
+def refund_payment(provider, payment_intent, session_id, amount, currency, key, settings):
+    """Refund `amount` of a PaymentIntent through a Stripe Refund, once per `key`."""
+    if provider != PROVIDER:
+        return None
+    if not payment_intent:
+        raise PaymentProviderError(f"Stripe cannot refund session {session_id}: it names "
+                                   "no PaymentIntent (nothing was paid)")
+    params = {"payment_intent": payment_intent, "amount": int(amount)}
+    try:
+        with stripe_client(settings) as client:
+            refund = client.v1.refunds.create(params, {"idempotency_key": f"refund-{key}"})
+    except stripe.StripeError as error:
+        raise PaymentProviderError(
+            f"Stripe could not refund {amount} of {payment_intent}: "
+            f"{describe_error(error, settings)}") from error
+    data = refund.to_dict()
+    return RefundResult(provider=PROVIDER, refund_id=data["id"],
+                        amount=data.get("amount", amount),
+                        currency=data.get("currency") or currency,
+                        status=data.get("status") or "pending")
+
+
+@hookimpl
+def cancel_payment(provider, payment_intent, session_id, settings):
+    """Expire the Checkout Session; a session that was paid meanwhile is not cancelled."""
+    if provider != PROVIDER:
+        return None
+    if session_id:
+        expire_checkout_session(provider=provider, session_id=session_id, settings=settings)
+        state = retrieve_checkout_session(provider=provider, session_id=session_id,
+                                          settings=settings)
+        if state.payment_status in ("paid", "no_payment_required"):
+            return CancelResult(provider=PROVIDER, cancelled=False, paid=True)
+    return CancelResult(provider=PROVIDER, cancelled=True)

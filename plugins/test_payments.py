@@ -2,7 +2,8 @@
 
 No money moves. The page's buttons post signed events to the shop's webhook endpoint
 (`/webhooks/test`), so a test payment travels the same path as a Stripe event. The
-plugin keeps no state: everything the page needs travels signed in its address.
+plugin keeps no state: everything the page needs travels signed in its address, signed
+with a secret derived from the app's `SECRET_KEY` (`signing_secret`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from flask import Blueprint, abort, current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .hookspecs import hookimpl
-from .types import CheckoutRedirect, PaymentEvent, WebhookVerificationError
+from .types import (
+    CancelResult,
+    CheckoutRedirect,
+    PaymentEvent,
+    PaymentSettings,
+    RefundResult,
+    WebhookVerificationError,
+)
 
 PROVIDER = "test"
 ACTIONS = {"pay": "paid", "decline": "failed"}
@@ -28,12 +36,32 @@ PRODUCTION_WARNING = ("PAYMENT_PROVIDER=test in production: no money moves, and 
                       "who opens a test payment page can mark an order paid.")
 
 
-def _serializer(settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt="test-payments-page")
+def signing_secret(app_secret_key: str) -> str:
+    """The secret test pages and events are signed with, derived from the app's key."""
+    return hashlib.sha256(f"{PROVIDER}-payments:{app_secret_key}".encode()).hexdigest()
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt="test-payments-page")
+
+
+def sign_event(secret: str, fields: dict) -> dict[str, str]:
+    """The form a test page's button posts: the event as JSON, and its signature."""
+    body = json.dumps(fields, separators=(",", ":"))
+    return {"event": body, "signature": _sign(secret, body)}
 
 
 def _sign(secret: str, body: str) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+@hookimpl
+def payment_settings(provider, settings):
+    """No keys of its own: pages and events are signed with a secret derived from SECRET_KEY."""
+    if provider != PROVIDER:
+        return None
+    secret = signing_secret(settings["SECRET_KEY"])
+    return PaymentSettings(secret_key=secret, webhook_secret=secret)
 
 
 @hookimpl
@@ -49,8 +77,9 @@ def create_checkout_session(provider, request, settings):
         "success_url": request.success_url.replace("{CHECKOUT_SESSION_ID}", session_id),
         "cancel_url": request.cancel_url, "expires_at": request.expires_at,
         "webhook_url": settings.webhook_url,
+        "warning": production_warning(settings.environment),
     }
-    token = _serializer(settings).dumps(page)
+    token = _serializer(settings.secret_key).dumps(page)
     return CheckoutRedirect(provider=PROVIDER, session_id=session_id,
                             url=f"{settings.site_url}/test-payments/{token}")
 
@@ -89,6 +118,22 @@ def expire_checkout_session(provider, session_id, settings):
 
 
 @hookimpl
+def refund_payment(provider, payment_intent, session_id, amount, currency, key, settings):
+    """No money moved, so none goes back: the refund succeeds at once."""
+    if provider != PROVIDER:
+        return None
+    refund_id = "tr_" + hashlib.sha256(str(key).encode()).hexdigest()[:16]  # same key, same id
+    return RefundResult(provider=PROVIDER, refund_id=refund_id, amount=int(amount),
+                        currency=currency, status="succeeded")
+
+
+@hookimpl
+def cancel_payment(provider, payment_intent, session_id, settings):
+    """A test page keeps no state: once the shop cancels, its events are refused."""
+    return CancelResult(provider=PROVIDER, cancelled=True) if provider == PROVIDER else None
+
+
+@hookimpl
 def payment_hold_seconds(provider):
     """Test pages stay open for 15 minutes."""
     return HOLD_SECONDS if provider == PROVIDER else None
@@ -112,30 +157,28 @@ def storefront_web_blueprints():
 
 
 def make_blueprint() -> Blueprint:
-    """The hosted test payment page, signed with the settings the shop gives providers."""
+    """The hosted test payment page, signed with the secret `payment_settings` gives."""
     bp = Blueprint("test_payments", __name__, url_prefix="/test-payments",
                    template_folder="templates")
 
     @bp.route("/<token>")
     def page(token):
         """The test payment page for one order."""
-        settings = current_app.extensions["storefront"].payment_settings(PROVIDER)
+        secret = signing_secret(current_app.secret_key)  # Flask's key: the shop's SECRET_KEY
         try:
-            data = _serializer(settings).loads(token)
+            data = _serializer(secret).loads(token)
         except BadSignature:
             abort(404)
         expired = time.time() > data["expires_at"]
         forms = {}
         for action, kind in ACTIONS.items():
             target = data["success_url"] if kind == "paid" else data["cancel_url"]
-            body = json.dumps({
+            forms[action] = sign_event(secret, {
                 "event_id": f"{data['session_id']}:{kind}", "kind": kind,
                 "order_number": data["order_number"], "session_id": data["session_id"],
                 "amount": data["total"], "currency": data["currency"], "return_to": target,
-            }, separators=(",", ":"))
-            forms[action] = {"event": body, "signature": _sign(settings.webhook_secret, body)}
+            })
         return render_template("test_payments/page.html", data=data, forms=forms,
-                               expired=expired,
-                               warning=production_warning(settings.environment))
+                               expired=expired, warning=data.get("warning"))
 
     return bp

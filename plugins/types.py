@@ -167,6 +167,29 @@ class PaymentEvent:
     payment_intent: str | None = None  # the provider's id of the payment (refunds name it)
 
 
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    """What a provider did with a refund: its id for the refund, how much, and its state."""
+
+    provider: str
+    refund_id: str
+    amount: int  # minor units
+    currency: str
+    status: str  # "succeeded", "pending" or "failed", as the provider says
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    """What a provider did when asked to cancel a payment that has not been paid.
+
+    `cancelled` is true once the payment can no longer be taken; `paid` is true when it
+    had been taken already (then nothing was cancelled, and the order needs a refund)."""
+
+    provider: str
+    cancelled: bool
+    paid: bool = False
+
+
 class PaymentProviderError(Exception):
     """The provider could not be reached or refused the request; the message is for logs."""
 
@@ -201,6 +224,16 @@ class OrderSummary:
     currency: str
     lines: tuple[OrderLineSummary, ...]
     url: str = ""
+    review_key: str = ""  # the buyer's proof of purchase, for review links in emails
+
+
+@dataclass(frozen=True, slots=True)
+class ShopInfo:
+    """What a notification plugin may know of the shop: its name and its pages' address."""
+
+    name: str  # SHOP_NAME, as customers see it ("Better Band" in the demo)
+    site_url: str  # base address of the shop's pages (root-relative without a base URL)
+    environment: str = ""  # the shop's STOREFRONT_ENV
 
 
 # ---------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import SAFETY_DEFAULTS, ConfigError, apply_defaults, from_environment
+from .settings import ConfigError, Settings
 
-__all__ = ["ConfigError", "Storefront", "create_app"]
+__all__ = ["ConfigError", "Settings", "Storefront", "create_app"]
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -28,8 +28,9 @@ class StorefrontState:
     api_paths: tuple[str, ...] = ()
     blueprint_names: set[str] = field(default_factory=set)
     render_html_error: Callable = field(default=lambda error: error)
-    payment_settings: Callable = field(default=None)
+    settings: Settings = field(default_factory=Settings)
     cache: object = None
+    holes: dict = field(default_factory=dict)  # name -> (template, context), `web.holes`
 
 
 class Storefront:
@@ -41,8 +42,11 @@ class Storefront:
             self.init_app(app, **options)
 
     def init_app(self, app: Flask, *, api_prefix: str | None = None, pages: bool | None = None,
-                 plugin_manager=None) -> None:
-        """Bind the core to `app`: database, migrations, login, rate limits, API and pages."""
+                 plugin_manager=None, settings: Settings | None = None) -> None:
+        """Bind the core to `app`: database, migrations, login, rate limits, API and pages.
+
+        The settings come from `app.config` (`Settings.from_config`), checked here once,
+        unless `create_app` hands in the ones it built from the environment."""
         from plugins.manager import build_plugin_manager
 
         from . import (  # noqa: F401 (tables)
@@ -53,9 +57,8 @@ class Storefront:
             sessions,
             sharedcache,
         )
-        from .checkout.services import payment_settings
         from .cli import register_commands
-        from .extensions import db, limiter, login, migrate
+        from .extensions import db, limiter, migrate
         from .restapi import StorefrontApi
         from .search import index as search_index
 
@@ -69,33 +72,17 @@ class Storefront:
             config["STOREFRONT_API_PREFIX"] = options["api_prefix"]
         if "pages" in options:
             config["STOREFRONT_PAGES"] = options["pages"]
-        config.setdefault("STOREFRONT_API_PREFIX", "/api/v1")
-        config.setdefault("STOREFRONT_PAGES", True)
-        config.setdefault("STOREFRONT_PAGES_PREFIX", "")
-        config.setdefault("STOREFRONT_ASSETS_PATH",
-                          config["STOREFRONT_PAGES_PREFIX"].rstrip("/") + "/assets")
+        if settings is None or options:
+            settings = Settings.from_config(config, instance_path=app.instance_path)
+        settings.write_config(config)
         config.setdefault("STOREFRONT_LOAD_ENTRYPOINTS", not app.testing)
-        config.setdefault("STOREFRONT_VIEW_BATCH", 500)
         config.setdefault("STOREFRONT_API_TITLE", "Storefront API")
         config.setdefault("STOREFRONT_API_VERSION", "v1")
         config.setdefault("STOREFRONT_OPENAPI_VERSION", "3.0.3")
-        prefix = "/" + config["STOREFRONT_API_PREFIX"].strip("/")
+        prefix = settings.api_prefix
         docs_prefix = prefix.rsplit("/", 1)[0] or "/"
         config.setdefault("STOREFRONT_OPENAPI_URL_PREFIX", docs_prefix)
         config.setdefault("STOREFRONT_OPENAPI_JSON_PATH", "openapi.json")
-        if "SQLALCHEMY_DATABASE_URI" not in config:
-            config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
-                Path(app.instance_path) / "storefront.db")
-        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        config.setdefault("PUBLIC_BASE_URL", "")
-        config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-        config.setdefault("STOREFRONT_CACHE_URL", "")
-        config.setdefault("STOREFRONT_CACHE_PREFIX", "storefront:")
-        config.setdefault("STOREFRONT_CACHE_TTL", 300)
-        config.setdefault("STOREFRONT_CACHE_TIMEOUT", 0.25)
-        config.setdefault("STOREFRONT_CACHE_RETRY_AFTER", 5)
-        for key, value in SAFETY_DEFAULTS.items():
-            config.setdefault(key, value)
         _fail_open_limits(config)
 
         if "sqlalchemy" not in app.extensions:
@@ -109,7 +96,8 @@ class Storefront:
         search_index.follow_changes()
         sharedcache.follow_commits()
         migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
-        login.init_app(app)
+        from .staff.console import init_login
+        init_login(app, pages=bool(config["STOREFRONT_PAGES"]))
         limiter._storage_dead = False  # one limiter serves every app: each starts trusting
         limiter.init_app(app)          # its own storage, whatever an earlier one met
         _limit_per_route_only(app, limiter)
@@ -119,15 +107,12 @@ class Storefront:
         api = StorefrontApi(config_prefix="STOREFRONT_")
         docs_path = docs_prefix.rstrip("/") + "/" + config["STOREFRONT_OPENAPI_JSON_PATH"]
         state = StorefrontState(plugins=manager, api=api, api_prefix=prefix,
-                                pages=bool(config["STOREFRONT_PAGES"]),
-                                api_paths=(prefix, docs_path),
-                                payment_settings=payment_settings,
+                                pages=settings.pages, api_paths=(prefix, docs_path),
+                                settings=settings,
                                 cache=sharedcache.SharedCache(
-                                    config["STOREFRONT_CACHE_URL"],
-                                    prefix=config["STOREFRONT_CACHE_PREFIX"],
-                                    ttl=int(config["STOREFRONT_CACHE_TTL"]),
-                                    timeout=float(config["STOREFRONT_CACHE_TIMEOUT"]),
-                                    retry_after=float(config["STOREFRONT_CACHE_RETRY_AFTER"])))
+                                    settings.cache_url, prefix=settings.cache_prefix,
+                                    ttl=settings.cache_ttl, timeout=settings.cache_timeout,
+                                    retry_after=settings.cache_retry_after))
         app.extensions["storefront"] = state
         api.init_app(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
         api.spec.components.security_scheme(
@@ -218,12 +203,12 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the standalone shop: defaults, then the environment, then `config`."""
     instance_path = os.environ.get("STOREFRONT_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    settings = from_environment(os.environ)
-    settings.update(config or {})
-    apply_defaults(settings, app.instance_path)
-    app.config.update(settings)
+    settings = Settings.from_environment(os.environ, config, instance_path=app.instance_path)
+    app.config.update(settings.library_defaults())  # the standalone shop's, over Flask's
+    app.config.update(config or {})  # Flask's and the extensions' own keys, as given
+    settings.write_config(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    Storefront().init_app(app)
+    Storefront().init_app(app, settings=settings)
     from . import fastreads, security
     fastreads.install(app)
     security.trust_proxies(app)  # outermost: every layer sees the client's address

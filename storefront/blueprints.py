@@ -13,14 +13,13 @@ def register_blueprints(app: Flask, state) -> None:
     from .attribution.api import make_blueprint as attribution_api
     from .cart.api import make_blueprint as cart_api
     from .catalog.api import make_blueprints as catalog_api
-    from .checkout.urls import return_urls
     from .moderation.api import make_blueprint as moderation_api
     from .orders.api import make_blueprints as order_api
     from .reviews.api import make_blueprint as review_api
     from .search.api import make_blueprint as search_api
     from .staff.api import make_blueprint as staff_api
 
-    api_blueprints: list[ApiBlueprint] = [*catalog_api(), review_api(), cart_api(return_urls),
+    api_blueprints: list[ApiBlueprint] = [*catalog_api(), review_api(), cart_api(),
                                           *order_api(), search_api(), moderation_api(),
                                           attribution_api(), staff_api()]
     for contributed in state.plugins.hook.storefront_api_blueprints():

@@ -144,7 +144,8 @@ def reconcile_payments_command(older_than):
 
     from .checkout.reconcile import reconcile_payments
     from .timeutil import utcnow
-    counts = reconcile_payments(db.session, current_app.extensions["storefront"].plugins,
+    state = current_app.extensions["storefront"]
+    counts = reconcile_payments(db.session, state.plugins, settings=state.settings,
                                 older_than=utcnow() - timedelta(minutes=older_than))
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
     if counts["unreachable"]:

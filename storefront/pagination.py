@@ -8,9 +8,9 @@ import json
 from datetime import datetime
 
 import marshmallow as ma
-from flask_smorest import abort
 from sqlalchemy import and_, or_
 
+from .errors import InvalidError
 from .schemas import InputSchema, InputString
 
 
@@ -40,7 +40,7 @@ def encode_cursor(values: list) -> str:
 
 
 def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
-    """Sort key from a cursor; a cursor that is not ours is a 422."""
+    """Sort key from a cursor; a cursor that is not ours is an `InvalidError` (a 422)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
@@ -51,8 +51,8 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
             return [_from_json(v, k) for v, k in zip(values, kinds, strict=True)]
         except (TypeError, ValueError):
             pass
-    abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Not a valid cursor."]}},
-          reason="invalid_cursor")
+    raise InvalidError("Invalid cursor.", reason="invalid_cursor",
+                       errors={"query": {"cursor": ["Not a valid cursor."]}})
 
 
 def _to_json(value):

@@ -58,10 +58,9 @@ class StorefrontApi(Api):
         self._app.register_error_handler(ServiceError, self._handle_service_error)
 
     def _handle_service_error(self, error: ServiceError):
-        """A refusal that reached the app without `service_errors()` (a schema that asks a
-        service, say) is still its own status under the API; elsewhere it is an error."""
-        if not is_api_request():
-            raise error
+        """The one place a service's refusal becomes an HTTP answer, when no face caught it
+        (a pagination cursor, a schema that asks a service): JSON with its status and
+        reason under the API, the shop's error page (or the host's) elsewhere."""
         return self._handle_http_exception(http_error(error))
 
     def _handle_database_down(self, error: DBAPIError):

@@ -24,8 +24,8 @@ CART_CREATE_LIMIT = "30 per minute"
 CHECKOUT_LIMIT = "10 per minute"
 
 
-def make_blueprint(return_urls) -> Blueprint:
-    """A fresh cart blueprint; `return_urls(order_number)` gives the provider's return URLs."""
+def make_blueprint() -> Blueprint:
+    """A fresh cart blueprint."""
     blp = Blueprint("carts", __name__, url_prefix="/carts",
                     description="Carts, their lines, and checkout.")
 
@@ -57,7 +57,7 @@ def make_blueprint(return_urls) -> Blueprint:
             with service_errors():
                 return cart_response(services.add_line(
                     db.session, token, **line,
-                    batch=current_app.config["STOREFRONT_VIEW_BATCH"]))
+                    batch=current_app.extensions["storefront"].settings.view_batch))
 
     @blp.route("/<token>/lines/<int:line_id>")
     class CartLineDetail(MethodView):
@@ -90,14 +90,12 @@ def make_blueprint(return_urls) -> Blueprint:
         @blp.alt_response(502, description="The payment provider failed; nothing was kept.")
         def post(self, args, token):
             """Place an order for the cart's lines and get the payment page's address."""
-            state, config = current_app.extensions["storefront"], current_app.config
+            state = current_app.extensions["storefront"]
             with service_errors():
                 placed = place_order(db.session, state.plugins, cart_token=token,
-                                     email=args["email"], provider=config["PAYMENT_PROVIDER"],
-                                     return_urls=return_urls,
+                                     email=args["email"], settings=state.settings,
                                      client=client_key(request.remote_addr,
-                                                       config["SECRET_KEY"]),
-                                     max_units=config["CHECKOUT_MAX_UNITS"])
+                                                       state.settings.secret_key))
             return {"order_number": placed.order.number, "order_token": placed.token,
                     "checkout_url": placed.redirect.url,
                     "payment_provider": placed.redirect.provider}

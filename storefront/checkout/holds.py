@@ -20,6 +20,7 @@ from ..database import is_postgresql
 from ..errors import ConflictError
 from ..orders.models import Order, OrderLine
 from ..orders.state import Outcome, transition
+from ..settings import Settings
 from ..timeutil import utcnow
 from .payments import cancel_checkout
 from .providers import hold_seconds
@@ -75,7 +76,7 @@ def check_hold_limit(session, *, cart_id: int, email: str, client: str | None, u
             reason="hold_limit", limit=max_units, held=held)
 
 
-def release_cart_orders(session, plugins, cart_token: str) -> None:
+def release_cart_orders(session, plugins, cart_token: str, *, settings: Settings) -> None:
     """Close the unpaid orders an earlier checkout of this cart left open (the shopper came
     back from the payment page without cancelling, and checks out again): the new order
     takes their place, and their units are not held twice. A page paid meanwhile pays
@@ -87,7 +88,7 @@ def release_cart_orders(session, plugins, cart_token: str) -> None:
             transition(session, order, "cancelled")
             session.commit()
         else:
-            cancel_checkout(session, plugins, order)
+            cancel_checkout(session, plugins, order, settings=settings)
 
 
 def lapsed_orders(session, plugins, *, now: datetime, limit: int | None,
@@ -106,7 +107,7 @@ def lapsed_orders(session, plugins, *, now: datetime, limit: int | None,
         .order_by(Order.created_at, Order.id).limit(limit)))
 
 
-def release_lapsed_holds(session, plugins, *, now: datetime | None = None,
+def release_lapsed_holds(session, plugins, *, settings: Settings, now: datetime | None = None,
                          limit: int | None = RELEASE_BATCH, pages: bool = True) -> int:
     """Cancel lapsed orders and restock their units; returns how many were cancelled.
 
@@ -122,6 +123,6 @@ def release_lapsed_holds(session, plugins, *, now: datetime | None = None,
             if outcome is Outcome.APPLIED:
                 log.warning("Released order %s: it never got a payment page", order.number)
                 released += 1
-        elif cancel_checkout(session, plugins, order) == "cancelled":
+        elif cancel_checkout(session, plugins, order, settings=settings) == "cancelled":
             released += 1
     return released

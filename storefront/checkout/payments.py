@@ -15,11 +15,14 @@ from plugins.types import (
     OrderSummary,
     PaymentEvent,
     PaymentProviderError,
+    ShopInfo,
 )
 
 from ..cart.services import empty_cart
 from ..orders.models import Order, PaymentEventRecord
 from ..orders.state import Outcome, reaches_later, transition
+from ..reviews.services import review_key
+from ..settings import Settings
 from .providers import payment_settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +63,8 @@ def _find_order(session, event: PaymentEvent) -> Order | None:
     return None
 
 
-def apply_payment_event(session, plugins, event: PaymentEvent) -> EventResult:
+def apply_payment_event(session, plugins, event: PaymentEvent, *,
+                        settings: Settings) -> EventResult:
     """Store the event, then apply it, in one transaction; a repeated event id does nothing.
 
     Concurrent deliveries of one event meet at the unique key: one applies it, the
@@ -77,12 +81,12 @@ def apply_payment_event(session, plugins, event: PaymentEvent) -> EventResult:
             session.flush()
     except IntegrityError:
         session.rollback()
-        return _redelivered(session, plugins, event)
-    return _settle(session, plugins, record, event, order)
+        return _redelivered(session, plugins, event, settings)
+    return _settle(session, plugins, record, event, order, settings)
 
 
 def _settle(session, plugins, record: PaymentEventRecord, event: PaymentEvent,
-            order: Order | None) -> EventResult:
+            order: Order | None, settings: Settings) -> EventResult:
     """Apply a stored event, keep its outcome, commit, then tell whoever must know."""
     result = _apply(session, event, order)
     record.outcome = result.outcome
@@ -91,12 +95,13 @@ def _settle(session, plugins, record: PaymentEventRecord, event: PaymentEvent,
     session.commit()
     if result.outcome == Outcome.APPLIED.value:
         if result.status == "paid":
-            plugins.hook.order_paid(order=order_summary(order))
-        apply_waiting_events(session, plugins, order)
+            plugins.hook.order_paid(order=order_summary(order, settings),
+                                    shop=shop_info(settings))
+        apply_waiting_events(session, plugins, order, settings=settings)
     return result
 
 
-def _redelivered(session, plugins, event: PaymentEvent) -> EventResult:
+def _redelivered(session, plugins, event: PaymentEvent, settings: Settings) -> EventResult:
     """A stored event delivered again: a duplicate, unless it is still waiting, when it
     is tried again (and keeps waiting if its order still cannot take it)."""
     record = session.scalar(select(PaymentEventRecord).where(
@@ -105,7 +110,7 @@ def _redelivered(session, plugins, event: PaymentEvent) -> EventResult:
     if record is None or record.outcome != WAITING:
         session.rollback()
         return EventResult("duplicate", event.order_number)
-    return _settle(session, plugins, record, event, _find_order(session, event))
+    return _settle(session, plugins, record, event, _find_order(session, event), settings)
 
 
 def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
@@ -178,7 +183,7 @@ def _waiting_records(session, provider: str | None = None, order_id: int | None 
     return session.scalars(query.order_by(PaymentEventRecord.id).limit(WAITING_BATCH)).all()
 
 
-def apply_waiting_events(session, plugins, order: Order) -> int:
+def apply_waiting_events(session, plugins, order: Order, *, settings: Settings) -> int:
     """Apply the waiting events of `order` it can now take; returns how many were."""
     applied = 0
     for record in _waiting_records(session, order.payment_provider, order.id):
@@ -186,12 +191,13 @@ def apply_waiting_events(session, plugins, order: Order) -> int:
             continue
         event = _stored_event(record)
         if _names(event, record, order):
-            result = _settle(session, plugins, record, event, order)
+            result = _settle(session, plugins, record, event, order, settings)
             applied += result.outcome != WAITING
     return applied
 
 
-def retry_waiting_events(session, plugins, *, give_up_before: datetime) -> dict[str, int]:
+def retry_waiting_events(session, plugins, *, give_up_before: datetime,
+                         settings: Settings) -> dict[str, int]:
     """Try every waiting event again (reconciliation); those still without an order
     since before `give_up_before` are given up as `unknown_order`."""
     counts = {"waiting_applied": 0, "waiting": 0}
@@ -199,7 +205,8 @@ def retry_waiting_events(session, plugins, *, give_up_before: datetime) -> dict[
         if record.outcome != WAITING:  # settled meanwhile, by an event applied above
             continue
         event = _stored_event(record)
-        result = _settle(session, plugins, record, event, _find_order(session, event))
+        result = _settle(session, plugins, record, event, _find_order(session, event),
+                         settings)
         if result.outcome == WAITING and result.order_number is None \
                 and record.received_at < give_up_before:
             log.warning("%s event %s found no order in %s days; given up", event.provider,
@@ -210,7 +217,8 @@ def retry_waiting_events(session, plugins, *, give_up_before: datetime) -> dict[
     return counts
 
 
-def confirm_with_provider(session, plugins, order: Order) -> EventResult | None:
+def confirm_with_provider(session, plugins, order: Order, *,
+                          settings: Settings) -> EventResult | None:
     """Ask the provider about a pending order and apply what it says (idempotently).
 
     Used by the success page before the webhook arrives, by the cancel page and by
@@ -221,7 +229,7 @@ def confirm_with_provider(session, plugins, order: Order) -> EventResult | None:
         return None
     state = plugins.hook.retrieve_checkout_session(
         provider=order.payment_provider, session_id=order.payment_session_id,
-        settings=payment_settings(order.payment_provider))
+        settings=payment_settings(plugins, order.payment_provider, settings))
     if state is None:
         return None
     if state.status == "complete" and state.payment_status in ("paid", "no_payment_required"):
@@ -236,10 +244,10 @@ def confirm_with_provider(session, plugins, order: Order) -> EventResult | None:
                          session_id=state.session_id, payment_status=state.payment_status,
                          amount=state.amount_total, currency=state.currency,
                          payment_intent=state.payment_intent)
-    return apply_payment_event(session, plugins, event)
+    return apply_payment_event(session, plugins, event, settings=settings)
 
 
-def cancel_checkout(session, plugins, order: Order) -> str:
+def cancel_checkout(session, plugins, order: Order, *, settings: Settings) -> str:
     """The shopper turned back at the payment page: close it, then cancel unless it was paid.
 
     Returns the order's status afterwards. If the provider cannot be reached the order
@@ -251,8 +259,8 @@ def cancel_checkout(session, plugins, order: Order) -> str:
         if order.payment_session_id:
             plugins.hook.expire_checkout_session(
                 provider=order.payment_provider, session_id=order.payment_session_id,
-                settings=payment_settings(order.payment_provider))
-        result = confirm_with_provider(session, plugins, order)
+                settings=payment_settings(plugins, order.payment_provider, settings))
+        result = confirm_with_provider(session, plugins, order, settings=settings)
     except PaymentProviderError as exc:
         log.warning("Could not close the payment page of %s: %s", order.number, exc)
         return order.status
@@ -262,11 +270,18 @@ def cancel_checkout(session, plugins, order: Order) -> str:
     return order.status
 
 
-def order_summary(order: Order) -> OrderSummary:
+def order_summary(order: Order, settings: Settings) -> OrderSummary:
     """The plain value that notification plugins receive."""
     return OrderSummary(
         number=order.number, email=order.email, status=order.status,
         total_amount=order.total_amount, currency=order.currency,
+        review_key=review_key(settings.secret_key, order.number),
         lines=tuple(OrderLineSummary(sku=line.sku, name=line.name, quantity=line.quantity,
                                      unit_amount=line.unit_amount, currency=line.currency)
                     for line in order.lines))
+
+
+def shop_info(settings: Settings) -> ShopInfo:
+    """What notification plugins may know of the shop: its name and its pages' address."""
+    return ShopInfo(name=settings.shop_name, site_url=settings.site_url,
+                    environment=settings.env)

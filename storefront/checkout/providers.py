@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import logging
-
-from flask import current_app
 
 from plugins.types import PaymentSettings
 
-from ..urls import public_url
-from .urls import site_url
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -19,20 +16,14 @@ log = logging.getLogger(__name__)
 CHECKOUT_TTL_SECONDS = 30 * 60 + 60
 
 
-def payment_settings(provider: str) -> PaymentSettings:
-    """The settings a provider plugin receives, from the app's config."""
-    config = current_app.config
-    state = current_app.extensions["storefront"]
-    common = {"public_base_url": config["PUBLIC_BASE_URL"], "site_url": site_url(),
-              "webhook_url": public_url(f"{state.api_prefix}/webhooks/{provider}"),
-              "environment": config.get("STOREFRONT_ENV", "")}
-    if provider == "stripe":
-        return PaymentSettings(secret_key=config["STRIPE_SECRET_KEY"],
-                               webhook_secret=config["STRIPE_WEBHOOK_SECRET"],
-                               api_base=config["STRIPE_API_BASE"], **common)
-    # Providers without their own secret sign with one derived from SECRET_KEY.
-    derived = hashlib.sha256(f"{provider}-payments:{config['SECRET_KEY']}".encode()).hexdigest()
-    return PaymentSettings(secret_key=derived, webhook_secret=derived, **common)
+def payment_settings(plugins, provider: str, settings: Settings) -> PaymentSettings:
+    """The settings `provider`'s plugin receives: its own part, built by the plugin from
+    the shop's settings (`payment_settings` hook), and the shop-wide part, filled in here."""
+    own = plugins.hook.payment_settings(provider=provider, settings=settings.as_mapping())
+    return dataclasses.replace(
+        own or PaymentSettings(), public_base_url=settings.public_base_url,
+        site_url=settings.site_url, webhook_url=f"{settings.api_url}/webhooks/{provider}",
+        environment=settings.env)
 
 
 def hold_seconds(plugins, provider: str) -> int:
@@ -41,12 +32,11 @@ def hold_seconds(plugins, provider: str) -> int:
     return int(seconds) if seconds else CHECKOUT_TTL_SECONDS
 
 
-def warn_about_payment_provider(app) -> None:
+def warn_about_payment_provider(plugins, settings: Settings) -> None:
     """Log, once at start, what the chosen provider says is unsafe about it here."""
-    provider = app.config.get("PAYMENT_PROVIDER")
-    if not provider:
+    if not settings.payment_provider:
         return
-    warning = app.extensions["storefront"].plugins.hook.payment_provider_warning(
-        provider=provider, environment=app.config.get("STOREFRONT_ENV", ""))
+    warning = plugins.hook.payment_provider_warning(provider=settings.payment_provider,
+                                                    environment=settings.env)
     if warning:
         log.warning("%s", warning)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from plugins.types import PaymentProviderError
 
 from ..orders.models import Order
+from ..settings import Settings
 from ..timeutil import utcnow
 from .holds import release_lapsed_holds
 from .payments import WAITING_DAYS, cancel_checkout, confirm_with_provider, retry_waiting_events
@@ -23,7 +24,7 @@ from .providers import hold_seconds
 log = logging.getLogger(__name__)
 
 
-def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
+def reconcile_payments(session, plugins, *, older_than, settings: Settings) -> dict[str, int]:
     """Settle orders pending since before `older_than` with what their provider says.
 
     Paid sessions pay their order, expired ones cancel it; sessions still open past their
@@ -33,8 +34,8 @@ def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
     """
     now = utcnow()
     counts = {"checked": 0, "paid": 0, "cancelled": 0, "pending": 0, "unreachable": 0,
-              "released": release_lapsed_holds(session, plugins, now=now, limit=None,
-                                               pages=False)}
+              "released": release_lapsed_holds(session, plugins, settings=settings, now=now,
+                                               limit=None, pages=False)}
     orders = session.scalars(select(Order).where(
         Order.status == "pending_payment", Order.created_at < older_than)
         .order_by(Order.id)).all()
@@ -43,9 +44,9 @@ def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
         lapsed = order.created_at < now - timedelta(
             seconds=hold_seconds(plugins, order.payment_provider))
         try:
-            result = confirm_with_provider(session, plugins, order)
+            result = confirm_with_provider(session, plugins, order, settings=settings)
             if (result is None or result.outcome == "pending") and lapsed:
-                cancel_checkout(session, plugins, order)
+                cancel_checkout(session, plugins, order, settings=settings)
         except PaymentProviderError as exc:
             log.warning("Reconciliation could not reach %s for %s: %s",
                         order.payment_provider, order.number, exc)
@@ -55,5 +56,6 @@ def reconcile_payments(session, plugins, *, older_than) -> dict[str, int]:
         key = {"paid": "paid", "cancelled": "cancelled"}.get(order.status, "pending")
         counts[key] += 1
     counts.update(retry_waiting_events(
-        session, plugins, give_up_before=now - timedelta(days=WAITING_DAYS)))
+        session, plugins, give_up_before=now - timedelta(days=WAITING_DAYS),
+        settings=settings))
     return counts

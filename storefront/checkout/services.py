@@ -23,6 +23,7 @@ from ..catalog.models import Variant
 from ..errors import ConflictError, NotFoundError, ServiceError, UpstreamError
 from ..orders.models import Order, OrderLine
 from ..orders.state import transition
+from ..settings import Settings
 from ..staff.services import normalise_email
 from .holds import (
     check_hold_limit,
@@ -31,6 +32,7 @@ from .holds import (
     release_lapsed_holds,
 )
 from .providers import hold_seconds, payment_settings
+from .urls import return_urls
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,10 @@ class PlacedOrder:
 
 
 def new_order_number() -> str:
-    """A short number people can read out: `BB-7K3M-Q9XR`."""
+    """A short number people can read out: `BB-7K3M-Q9XR`.
+
+    The `BB-` prefix stays whatever `SHOP_NAME` says: numbers already given out keep
+    their form, and the lookup accepts any."""
     chars = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
     return f"BB-{chars[:4]}-{chars[4:]}"
 
@@ -57,20 +62,19 @@ def hash_order_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def place_order(session, plugins, *, cart_token: str, email: str, provider: str,
-                return_urls, client: str | None = None,
-                max_units: int | None = None) -> PlacedOrder:
+def place_order(session, plugins, *, cart_token: str, email: str, settings: Settings,
+                client: str | None = None) -> PlacedOrder:
     """Turn a cart into an order in `pending_payment` and a payment page.
 
     Holds that ran out, and the cart's own earlier unpaid orders, are given back first.
     Stock is reserved with guarded updates in the same transaction as the order, within
     what one cart, email or `client` (a digest from `holds.client_key`) may hold
-    (`max_units`); if the provider then fails, the order is
+    (`CHECKOUT_MAX_UNITS`); if the provider (`PAYMENT_PROVIDER`) then fails, the order is
     cancelled and the stock released before the error reaches the caller.
-    `return_urls(order_number)` gives (success_url, cancel_url).
     """
-    release_lapsed_holds(session, plugins)
-    release_cart_orders(session, plugins, cart_token)
+    provider = settings.payment_provider
+    release_lapsed_holds(session, plugins, settings=settings)
+    release_cart_orders(session, plugins, cart_token, settings=settings)
     email = normalise_email(email)
     try:
         cart = load_cart(session, cart_token, for_update=True)
@@ -78,13 +82,14 @@ def place_order(session, plugins, *, cart_token: str, email: str, provider: str,
             raise ConflictError("The cart is empty.", reason="cart_empty")
         lock_holders(session, email, client)
         check_hold_limit(session, cart_id=cart.id, email=email, client=client,
-                         units=sum(line.quantity for line in cart.lines), max_units=max_units)
+                         units=sum(line.quantity for line in cart.lines),
+                         max_units=settings.checkout_max_units)
     except ServiceError:
         session.rollback()  # a refusal lets go of the cart's lock at once
         raise
     order, token = _reserve_and_write(session, cart, email, provider, client)
-    redirect = _open_payment_page(session, plugins, order, provider, return_urls)
-    _attach_payment_page(session, plugins, order, redirect)
+    redirect = _open_payment_page(session, plugins, order, settings)
+    _attach_payment_page(session, plugins, order, redirect, settings)
     return PlacedOrder(order=order, token=token, redirect=redirect)
 
 
@@ -120,10 +125,10 @@ def _reserve_and_write(session, cart, email: str, provider: str,
     return order, token
 
 
-def _open_payment_page(session, plugins, order: Order, provider: str,
-                       return_urls) -> CheckoutRedirect:
+def _open_payment_page(session, plugins, order: Order, settings: Settings) -> CheckoutRedirect:
     """Ask the provider for a page; any failure cancels the order and restocks it."""
-    success_url, cancel_url = return_urls(order.number)
+    provider = order.payment_provider
+    success_url, cancel_url = return_urls(settings, order.number)
     request = CheckoutRequest(
         order_number=order.number, email=order.email, currency=order.currency,
         total_amount=order.total_amount, success_url=success_url, cancel_url=cancel_url,
@@ -133,7 +138,8 @@ def _open_payment_page(session, plugins, order: Order, provider: str,
                     for line in order.lines))
     try:
         redirect = plugins.hook.create_checkout_session(
-            provider=provider, request=request, settings=payment_settings(provider))
+            provider=provider, request=request,
+            settings=payment_settings(plugins, provider, settings))
         if redirect is None:
             raise PaymentProviderError(f"No payment plugin answers for {provider!r}.")
     except Exception as exc:  # any failure of the provider must leave nothing behind
@@ -146,7 +152,8 @@ def _open_payment_page(session, plugins, order: Order, provider: str,
     return redirect
 
 
-def _attach_payment_page(session, plugins, order: Order, redirect: CheckoutRedirect) -> None:
+def _attach_payment_page(session, plugins, order: Order, redirect: CheckoutRedirect,
+                         settings: Settings) -> None:
     """Keep the page's id on the order, unless the order was released meanwhile (the
     provider took longer than the grace period); then close the page and refuse."""
     attached = session.execute(
@@ -159,7 +166,7 @@ def _attach_payment_page(session, plugins, order: Order, redirect: CheckoutRedir
     try:
         plugins.hook.expire_checkout_session(
             provider=order.payment_provider, session_id=redirect.session_id,
-            settings=payment_settings(order.payment_provider))
+            settings=payment_settings(plugins, order.payment_provider, settings))
     except PaymentProviderError as exc:
         log.error("Could not close the payment page of released order %s: %s",
                   order.number, exc)

@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..urls import public_url
+from ..settings import Settings
 
 SALT = "checkout-return"
 
 
-def site_url() -> str:
-    """Base address of the shop's pages."""
-    return public_url(current_app.config["STOREFRONT_PAGES_PREFIX"].rstrip("/"))
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def return_urls(settings: Settings, order_number: str) -> tuple[str, str]:
+    """(success_url, cancel_url) for one order; success carries the provider's session id.
 
-
-def return_urls(order_number: str) -> tuple[str, str]:
-    """(success_url, cancel_url) for one order; success carries the provider's session id."""
-    signed = _serializer().dumps(order_number)
-    config = current_app.config
-    success = config.get("STOREFRONT_CHECKOUT_SUCCESS_URL") or (
-        site_url() + "/checkout/success/{signed}?session_id={{CHECKOUT_SESSION_ID}}")
-    cancel = config.get("STOREFRONT_CHECKOUT_CANCEL_URL") or (
-        site_url() + "/checkout/cancel/{signed}")
+    `STOREFRONT_CHECKOUT_SUCCESS_URL` and `..._CANCEL_URL` replace the reference pages'
+    addresses, with `{signed}` where the signed order number goes."""
+    signed = _serializer(settings.secret_key).dumps(order_number)
+    success = settings.checkout_success_url or (
+        settings.site_url + "/checkout/success/{signed}?session_id={{CHECKOUT_SESSION_ID}}")
+    cancel = settings.checkout_cancel_url or settings.site_url + "/checkout/cancel/{signed}"
     return success.format(signed=signed), cancel.format(signed=signed)
 
 
-def order_number_from(signed: str) -> str | None:
+def order_number_from(signed: str, secret_key: str) -> str | None:
     """The order number in a return address, or None if it was not signed by us."""
     try:
-        value = _serializer().loads(signed)
+        value = _serializer(secret_key).loads(signed)
     except BadSignature:
         return None
     return value if isinstance(value, str) else None

@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -49,14 +48,10 @@ def kinds(plugins) -> dict:
             for kind in contributed}
 
 
-def moderation_settings() -> ModerationSettings:
-    """The spam settings from the app's config."""
-    config = current_app.config
-    words = config.get("MODERATION_BANNED_WORDS", "")
-    if isinstance(words, str):
-        words = [w.strip() for w in words.split(",")]
-    return ModerationSettings(banned_words=tuple(w for w in words if w),
-                              max_links=int(config.get("MODERATION_MAX_LINKS", 2)))
+def moderation_settings(settings) -> ModerationSettings:
+    """The spam settings filters receive, from the shop's `Settings`."""
+    return ModerationSettings(banned_words=settings.banned_words,
+                              max_links=settings.moderation_max_links)
 
 
 def combine(verdicts: list[Verdict | None]) -> Verdict:
@@ -78,13 +73,15 @@ def as_submission(item: ModeratedItem, honeypot: str = "",
 
 def submit(session, plugins, *, kind: str, target: Target, author_name: str, email: str,
            body: str, title: str = "", rating: int | None = None, honeypot: str = "",
-           verified_purchase: bool = False, unique_per_author: bool = False) -> ModeratedItem:
+           verified_purchase: bool = False, unique_per_author: bool = False,
+           moderation: ModerationSettings) -> ModeratedItem:
     """Store what a visitor wrote as `pending` (or `spam`, if a filter says so).
 
-    Nothing is public until a moderator approves it. With `unique_per_author`, one email
-    has at most one approved item about a target: a second is taken like any other (so
-    the answer never tells whether an email wrote before), and approving it retires the
-    first (`act`).
+    Nothing is public until a moderator approves it. Filters judge it with `moderation`
+    (the shop's spam settings, from `moderation_settings`).
+    With `unique_per_author`, one email has at most one approved item about a target: a
+    second is taken like any other (so the answer never tells whether an email wrote
+    before), and approving it retires the first (`act`).
     """
     email = email.strip().lower()
     item = ModeratedItem(kind=kind, target_type=target.type, target_id=target.id,
@@ -99,7 +96,8 @@ def submit(session, plugins, *, kind: str, target: Target, author_name: str, ema
                                          ModeratedItem.created_at >= since)
         .order_by(ModeratedItem.id.desc()).limit(20)))
     verdict = combine(plugins.hook.moderation_verdict(
-        submission=as_submission(item, honeypot, recent), settings=moderation_settings()))
+        submission=as_submission(item, honeypot, recent),
+        settings=moderation))
     item.status = "spam" if verdict.spam else "pending"
     item.spam_score = round(verdict.score, 3)
     item.spam_reasons = list(verdict.reasons)

@@ -33,7 +33,8 @@ def make_blueprints() -> list[Blueprint]:
     staff = Blueprint("staff_orders", __name__, url_prefix="/staff/orders",
                       description="Fulfilment (admin).")
     # Once per app, at start: say loudly when the chosen provider is unsafe here.
-    webhooks.record_once(lambda setup: warn_about_payment_provider(setup.app))
+    webhooks.record_once(lambda setup: warn_about_payment_provider(
+        setup.app.extensions["storefront"].plugins, setup.app.extensions["storefront"].settings))
 
     @orders.route("/<number>")
     class OrderDetail(MethodView):
@@ -52,23 +53,24 @@ def make_blueprints() -> list[Blueprint]:
         def post(self, provider):
             """Receive a payment provider's event (Stripe: `Stripe-Signature` is verified)."""
             state = current_app.extensions["storefront"]
+            settings = payment_settings(state.plugins, provider, state.settings)
             if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
                 abort(413, message="Event too large.")
             payload = request.get_data(cache=False)
             headers = {k.lower(): v for k, v in request.headers.items()}
             try:
                 event = state.plugins.hook.verify_webhook(
-                    provider=provider, payload=payload, headers=headers,
-                    settings=payment_settings(provider))
+                    provider=provider, payload=payload, headers=headers, settings=settings)
             except WebhookVerificationError as exc:
                 log.warning("Rejected %s webhook: %s", provider, exc)
                 abort(400, message=f"Webhook not verified: {exc}")
             if event is None:
                 abort(404, message=f"No payment plugin answers for {provider!r}.")
-            result = apply_payment_event(db.session, state.plugins, event)
+            result = apply_payment_event(db.session, state.plugins, event,
+                                         settings=state.settings)
             log.info("%s event %s (%s): %s", provider, event.event_id, event.raw_type,
                      result.outcome)
-            site = state.payment_settings(provider).site_url or "/"
+            site = settings.site_url or "/"
             if event.return_to and event.return_to.startswith(site) \
                     and not event.return_to.startswith("//"):
                 return redirect(event.return_to, 303)  # a hosted test page's button

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -13,8 +12,7 @@ from plugins.hookspecs import hookimpl
 from ..catalog.models import Product, Variant
 from ..extensions import db
 from ..money import format_money
-from ..reviews.services import review_key
-from ..urls import page_url
+from ..urls import PAGE_PATHS
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -35,24 +33,24 @@ def confirmation_text(order, review_links: list[tuple[str, str]] = ()) -> str:
     return "\n".join(lines)
 
 
-def review_links(order) -> list[tuple[str, str]]:
+def review_links(order, site_url: str) -> list[tuple[str, str]]:
     """One link per product of the order to its review form, carrying the order's review
     key: the buyer's proof of purchase, which an email address alone never is."""
     skus = {line.sku for line in order.lines}
     products = db.session.execute(
         select(Product.slug, Product.name).join(Variant, Variant.product_id == Product.id)
         .where(Variant.sku.in_(skus)).distinct().order_by(Product.name)).all()
-    key = review_key(current_app.secret_key, order.number)
-    return [(row.name, f"{page_url('product', row.slug)}?review={key}#write-review")
+    path = site_url + PAGE_PATHS["product"]
+    return [(row.name, f"{path.format(slug=row.slug)}?review={order.review_key}#write-review")
             for row in products]
 
 
 @hookimpl
-def order_paid(order):
+def order_paid(order, shop):
     """Queue the confirmation message once per order (a repeat is ignored)."""
     message = OutboxMessage(topic="order_paid", recipient=order.email,
-                            subject=f"Your Better Band order {order.number}",
-                            body=confirmation_text(order, review_links(order)),
+                            subject=f"Your {shop.name} order {order.number}",
+                            body=confirmation_text(order, review_links(order, shop.site_url)),
                             dedupe_key=f"order_paid:{order.number}")
     try:
         with db.session.begin_nested():

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from ..extensions import db, limiter
 from ..moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
+from ..moderation.services import moderation_settings
 from ..pagination import PageArgsSchema, page_schema
 from ..restapi import service_errors
 from . import services
@@ -91,8 +92,10 @@ def make_blueprint() -> Blueprint:
             with service_errors():
                 order_number = services.proven_order(db.session, current_app.secret_key,
                                                      **proof)
-                item = services.submit_review(db.session, plugins, slug=slug,
-                                              proven_order_number=order_number, **review)
+                item = services.submit_review(
+                    db.session, plugins, slug=slug, proven_order_number=order_number,
+                    spam_settings=moderation_settings(
+                        current_app.extensions["storefront"].settings), **review)
             # Spam is not announced to whoever sent it.
             return {"id": item.id, "status": "pending"}
 

@@ -71,14 +71,15 @@ def bought(session, order_number: str | None, product_id: int) -> bool:
 
 def submit_review(session, plugins, *, slug: str, rating: int, title: str, body: str,
                   author_name: str, email: str, honeypot: str = "",
-                  proven_order_number: str | None = None):
+                  spam_settings, proven_order_number: str | None = None):
     """Store a review as pending (or spam). It carries the verified-purchase badge when
     the order the writer proved (`proven_order`) is paid and holds the product."""
     target = product_target(session, slug)
     return moderation.submit(session, plugins, kind=KIND, target=target,
                              author_name=author_name, email=email, body=body, title=title,
                              rating=rating, honeypot=honeypot, unique_per_author=True,
-                             verified_purchase=bought(session, proven_order_number, target.id))
+                             verified_purchase=bought(session, proven_order_number, target.id),
+                             moderation=spam_settings)
 
 
 def approved_reviews(session, slug: str, *, limit: int, cursor: str | None):

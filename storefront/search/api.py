@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import marshmallow as ma
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -82,7 +83,9 @@ def make_blueprint() -> Blueprint:
             query = clean_query(args["q"])
 
             def build():
-                hits = services.search(db.session, query, limit=args["limit"])
+                hits = services.search(
+                    db.session, query, limit=args["limit"],
+                    site_url=current_app.extensions["storefront"].settings.site_url)
                 return {"query": query, "items": [{
                     "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
                     "snippet": hit.snippet} for hit in hits]}

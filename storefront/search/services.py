@@ -16,13 +16,11 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app
 from markupsafe import escape
 from sqlalchemy import text
 
 from ..database import is_postgresql
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
-from ..urls import public_url
 from .index import MARK_END, MARK_START
 
 MAX_TERMS = 10
@@ -162,8 +160,10 @@ class CacheAdmission:
             entries.popitem(last=False)
 
 
-def search(session, query: str, *, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
-    """The best `limit` documents for `query`, best first; none when it has no words."""
+def search(session, query: str, *, site_url: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+    """The best `limit` documents for `query`, best first; none when it has no words.
+
+    `site_url` is the base address of the pages (`Settings.site_url`) the hits link to."""
     words = terms(query)
     if not words:
         return []
@@ -176,7 +176,6 @@ def search(session, query: str, *, limit: int = DEFAULT_LIMIT) -> list[SearchHit
         rows = session.execute(_SQLITE_SEARCH, {
             "query": fts5_query(words), "title_query": fts5_title_query(words),
             "limit": limit, "start": MARK_START, "stop": MARK_END})
-    prefix = current_app.config["STOREFRONT_PAGES_PREFIX"].rstrip("/")
     return [SearchHit(type=row.type, slug=row.slug, title=row.title,
-                      url=public_url(prefix + row.url_path), snippet=highlight(row.snippet))
+                      url=site_url + row.url_path, snippet=highlight(row.snippet))
             for row in rows]

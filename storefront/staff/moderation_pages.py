@@ -8,7 +8,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, Length
 
@@ -75,7 +74,7 @@ def register(bp) -> None:
             rows, next_cursor = moderation.queue(
                 db.session, _plugins(), status=None if status == "all" else status, kind=kind,
                 limit=QUEUE_PAGE, cursor=request.args.get("cursor"))
-        except (HTTPException, ServiceError):  # a cursor that is not ours
+        except ServiceError:  # a cursor that is not ours
             abort(404)
         return render_template("staff/moderation.html", items=rows, next_cursor=next_cursor,
                                status=status, kind=kind, kinds=kinds, statuses=STATUSES,

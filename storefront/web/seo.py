@@ -22,7 +22,6 @@ from ..money import CURRENCIES
 from ..timeutil import utcnow
 from ..urls import asset_url, page_url
 
-SITE_NAME = "Better Band"
 SITE_DESCRIPTION = "Resistance bands and the exercises they are made for."
 SCHEMA = "https://schema.org"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -38,6 +37,11 @@ _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 # ---------------------------------------------------------------------------
 # Addresses, dates, prices and text
 # ---------------------------------------------------------------------------
+
+def shop_name() -> str:
+    """The shop's name as search engines and feed readers see it (`SHOP_NAME`)."""
+    return current_app.extensions["storefront"].settings.shop_name
+
 
 def absolute_url(url: str) -> str:
     """`url` made absolute: a root-relative path goes under PUBLIC_BASE_URL, else the host."""
@@ -90,7 +94,7 @@ def json_ld(data: dict) -> Markup:
 
 def organization() -> dict:
     """The shop as author and publisher."""
-    return {"@type": "Organization", "name": SITE_NAME, "url": endpoint_url("web.home"),
+    return {"@type": "Organization", "name": shop_name(), "url": endpoint_url("web.home"),
             "logo": {"@type": "ImageObject", "url": absolute_url(asset_url("img/logo.svg"))}}
 
 
@@ -107,7 +111,7 @@ def page_meta(*, title: str, description: str, url: str, kind: str = "website",
     """What `storefront/_seo_head.html` shows: canonical link, Open Graph and Twitter tags,
     extra Open Graph `(property, content)` pairs and JSON-LD blocks."""
     return {"title": title, "description": plain_text(description or SITE_DESCRIPTION),
-            "url": url, "type": kind, "image": image, "site_name": SITE_NAME,
+            "url": url, "type": kind, "image": image, "site_name": shop_name(),
             "card": card or ("summary_large_image" if image else "summary"),
             "properties": list(properties), "feed_url": endpoint_url("web.feed"),
             "json_ld": [json_ld(data) for data in structured]}
@@ -117,7 +121,7 @@ def home_page() -> dict:
     """The home page: the site itself, with its search box."""
     url = endpoint_url("web.home")
     website = {
-        "@context": SCHEMA, "@type": "WebSite", "name": SITE_NAME, "url": url,
+        "@context": SCHEMA, "@type": "WebSite", "name": shop_name(), "url": url,
         "description": SITE_DESCRIPTION,
         "potentialAction": {
             "@type": "SearchAction",
@@ -125,7 +129,7 @@ def home_page() -> dict:
                        "urlTemplate": endpoint_url("web.search") + "?q={search_term_string}"},
             "query-input": "required name=search_term_string"},
     }
-    return page_meta(title=SITE_NAME, description=SITE_DESCRIPTION, url=url,
+    return page_meta(title=shop_name(), description=SITE_DESCRIPTION, url=url,
                      image=absolute_url(asset_url("img/logo.svg")), card="summary",
                      structured=[website])
 
@@ -211,14 +215,14 @@ def feed_xml() -> bytes:
     feed_url = endpoint_url("web.feed")
     root = ET.Element("feed", xmlns=ATOM_NS)
     ET.SubElement(root, "id").text = feed_url
-    ET.SubElement(root, "title").text = SITE_NAME
+    ET.SubElement(root, "title").text = shop_name()
     ET.SubElement(root, "subtitle").text = SITE_DESCRIPTION
     updated = max((entry.updated for entry in entries), default=None) or utcnow()
     ET.SubElement(root, "updated").text = w3c_datetime(updated)
     ET.SubElement(root, "link", rel="self", type="application/atom+xml", href=feed_url)
     ET.SubElement(root, "link", rel="alternate", type="text/html",
                   href=endpoint_url("web.home"))
-    ET.SubElement(ET.SubElement(root, "author"), "name").text = SITE_NAME
+    ET.SubElement(ET.SubElement(root, "author"), "name").text = shop_name()
     for entry in entries:
         url = absolute_url(entry.url)
         item = ET.SubElement(root, "entry")
