@@ -9,16 +9,17 @@ from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-_configured = False
+from .extensions import db
 
 
 def configure_engine_events(app: Flask) -> None:
-    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection."""
-    global _configured
-    if _configured:
-        return
-    event.listen(Engine, "connect", _sqlite_pragmas)
-    _configured = True
+    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection of the
+    shop's own engines (a host app's engines keep their own settings)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            if (engine.dialect.name == "sqlite"
+                    and not event.contains(engine, "connect", _sqlite_pragmas)):
+                event.listen(engine, "connect", _sqlite_pragmas)
 
 
 # A pooled connection that sat idle this long is checked before use; one in steady use is

@@ -27,4 +27,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login = LoginManager()
+# Set once, here: building a blueprint or binding an app never changes them.
+login.login_view = "staff_console.login"
+login.login_message = "Please log in to see the staff console."
 limiter = Limiter(key_func=get_remote_address)

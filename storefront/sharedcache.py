@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 import zlib
@@ -46,7 +45,8 @@ from dataclasses import dataclass
 
 from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,6 @@ UNCACHED_TABLES = frozenset({
     "cart", "cart_line", "orders", "order_line", "payment_event", "outbox_message",
     "source_metric", "search_document", "staff_user", "api_token", "moderation_action",
 })
-
-_following = False
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -94,7 +91,8 @@ class SharedCache:
         self.url = url
         self.timeout = timeout
         self.retry_after = retry_after
-        self._local = threading.local()
+        self._client = None
+        self._client_lock = threading.Lock()
         # Shared by the process's threads: one thread's timeout spares the others theirs.
         self._down_until = 0.0
         self._owed_increment = False
@@ -106,26 +104,34 @@ class SharedCache:
 
     @property
     def client(self):
-        """This thread's Redis client, or None without a Redis; raises when Redis does not
-        answer (the client connects as it is made).
+        """The Redis client, or None without a Redis.
 
-        Each thread (and each process, after a fork) keeps a client with one connection
-        of its own: a read is then a single round trip with no connection pool to check
-        a connection out of and back into."""
+        One client for the process, over redis-py's own connection pool: thread-safe, and
+        started afresh by redis-py in a forked worker. Each call connects (or reuses a
+        pooled connection) within `timeout`, and is never retried: redis-py's default
+        retries a dead server for seconds per call."""
         if not self.url:
             return None
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():
-            import redis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-            # No retries: redis-py's default retries a dead server for seconds per call.
-            local.client = redis.Redis.from_url(
-                self.url, protocol=2, socket_timeout=self.timeout,
-                socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0),
-                single_connection_client=True)
-            local.pid = os.getpid()
-        return local.client
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._connect()
+        return self._client
+
+    def _connect(self):
+        """A client with short timeouts and no retries, over its own pool."""
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+        return redis.Redis.from_url(
+            self.url, protocol=2, socket_timeout=self.timeout,
+            socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0))
+
+    def close(self) -> None:
+        """Close the pool's connections (a test's app going away, say)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
         """The entry for `key`, built by `build()` and stored (for `ttl` seconds, or the
@@ -155,15 +161,33 @@ class SharedCache:
     def peek(self, key: str) -> Entry | None:
         """The current entry for `key`, or None when it is missing or stale or Redis does
         not answer (never builds one)."""
+        return self.peek_with(key, None)[0]
+
+    def peek_with(self, key: str, beside: str | None) -> tuple[Entry | None, bytes | None]:
+        """`peek(key)` and the value kept beside it under `beside` (see `put_beside`), in
+        one round trip; (None, None) when Redis does not answer."""
         if not self._answering():
-            return None
+            return None, None
+        keys = [self.generation_key, self.prefix + "entry:" + key]
+        if beside is not None:
+            keys.append(self.prefix + "beside:" + beside + ":" + key)
         try:
-            generation, stored = self.client.mget(self.generation_key,
-                                                  self.prefix + "entry:" + key)
+            generation, stored, *kept = self.client.mget(keys)
         except Exception:  # noqa: BLE001 - whoever asks builds the answer instead
             self._went_away("answering from the app")
-            return None
-        return None if generation is None else _current(generation, stored)
+            return None, None
+        entry = None if generation is None else _current(generation, stored)
+        return entry, (kept[0] if kept else None)
+
+    def put_beside(self, key: str, beside: str, value: bytes) -> None:
+        """Keep `value` beside the entry for `key` (for as long as an entry lives). It is not
+        tied to a generation: whoever reads it checks that it still fits the entry."""
+        if not self._answering():
+            return
+        try:
+            self.client.set(self.prefix + "beside:" + beside + ":" + key, value, ex=self.ttl)
+        except Exception:  # noqa: BLE001
+            self._went_away(f"{beside} of {key} not stored")
 
     def invalidate(self) -> bool:
         """Make every entry stale, for every worker on every host; False if Redis failed
@@ -241,14 +265,12 @@ def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry
 # ---------------------------------------------------------------------------
 
 def follow_commits() -> None:
-    """Listen to every session so that commits writing page data make the cache stale."""
-    global _following
-    if _following:
-        return
-    event.listen(Session, "after_flush", _note_flush)
-    event.listen(Session, "do_orm_execute", _note_statement)
-    event.listen(Session, "after_commit", _after_commit)
-    _following = True
+    """Listen to the shop's sessions (`db.session`) so that their commits writing page data
+    make the cache stale; a host app's own sessions are left alone."""
+    for name, listener in (("after_flush", _note_flush), ("do_orm_execute", _note_statement),
+                           ("after_commit", _after_commit)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def _feeds_pages(table_name: str | None) -> bool:

@@ -105,13 +105,16 @@ def _check_token(token) -> None:
 # all an answer needs. The statements are built once, with parameters, so a request
 # spends nothing on building them. (Cart tables feed no cached answer, so these writes
 # need not pass through the session's statement events.)
-_LINE_COLUMNS = (CartLine.id, CartLine.variant_id, Variant.sku, Product.slug, Product.name,
-                 Variant.name, CartLine.quantity, Variant.price_amount, Variant.currency,
-                 CartLine.source)
+# Every column is labelled, and rows are read by these names: a column added later cannot
+# shift the others, and the tables' own `id` and `name` columns cannot collide.
+_LINE_COLUMNS = (CartLine.id.label("line_id"), CartLine.variant_id, Variant.sku,
+                 Product.slug.label("product_slug"), Product.name.label("product_name"),
+                 Variant.name.label("variant_name"), CartLine.quantity,
+                 Variant.price_amount, Variant.currency, CartLine.source)
 
 
 _CART_WITH_LINES = (  # a cart without lines still gives one row
-    select(Cart.id, *_LINE_COLUMNS).select_from(Cart)
+    select(Cart.id.label("cart_id"), *_LINE_COLUMNS).select_from(Cart)
     .outerjoin(CartLine, CartLine.cart_id == Cart.id)
     .outerjoin(Variant, Variant.id == CartLine.variant_id)
     .outerjoin(Product, Product.id == Variant.product_id)
@@ -123,11 +126,13 @@ _LINES = (select(*_LINE_COLUMNS)
 # The cart row locked: changes to one cart wait for each other. The lines are read by a
 # statement of their own once the lock is held, as a statement that waited for a lock
 # still sees the rows of other tables as they were when it started.
-_LOCK = (select(Cart.id, Cart.updated_at)
+_LOCK = (select(Cart.id.label("cart_id"), Cart.updated_at)
          .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
 _LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such sku
-    select(Cart.id, Cart.updated_at, Variant.id, Variant.stock, Variant.price_amount,
-           Variant.currency, Variant.name, Product.name, Product.slug).select_from(Cart)
+    select(Cart.id.label("cart_id"), Cart.updated_at, Variant.id.label("variant_id"),
+           Variant.stock, Variant.price_amount, Variant.currency,
+           Variant.name.label("variant_name"), Product.name.label("product_name"),
+           Product.slug.label("product_slug")).select_from(Cart)
     .outerjoin(Variant, Variant.sku == bindparam("sku"))
     .outerjoin(Product, Product.id == Variant.product_id)
     .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
@@ -136,7 +141,7 @@ _LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such s
 # is current.
 _CLAIM_FOR_SQLITE = (update(Cart).where(Cart.token == bindparam("token"))
                      .values(token=Cart.token))
-_ITEM_COUNT = (select(Cart.id, func.coalesce(func.sum(CartLine.quantity), 0))
+_ITEM_COUNT = (select(Cart.id, func.coalesce(func.sum(CartLine.quantity), 0).label("units"))
                .outerjoin(CartLine, CartLine.cart_id == Cart.id)
                .where(Cart.token == bindparam("token")).group_by(Cart.id))
 _INSERT_LINE = insert(CartLine)
@@ -148,11 +153,11 @@ _STOCK = select(Variant.stock).where(Variant.id == bindparam("variant_id"))
 
 
 def _line_view(row) -> LineView:
-    (line_id, variant_id, sku, slug, product_name, variant_name, quantity, price, currency,
-     source) = row
-    return LineView(id=line_id, variant_id=variant_id, sku=sku, product_slug=slug,
-                    product_name=product_name, variant_name=variant_name, quantity=quantity,
-                    unit_price=Money(price, currency), source=source)
+    """A line from a row of `_LINE_COLUMNS` (read by name)."""
+    return LineView(id=row.line_id, variant_id=row.variant_id, sku=row.sku,
+                    product_slug=row.product_slug, product_name=row.product_name,
+                    variant_name=row.variant_name, quantity=row.quantity,
+                    unit_price=Money(row.price_amount, row.currency), source=row.source)
 
 
 def _read_lines(conn, cart_id: int) -> list[LineView]:
@@ -160,8 +165,8 @@ def _read_lines(conn, cart_id: int) -> list[LineView]:
 
 
 def _lock(conn, token: str, sku: str | None = None):
-    """Lock the cart and return its id and `updated_at`, with the variant `sku` (or
-    Nones) in the same round trip when one is given."""
+    """Lock the cart and return its row (`cart_id`, `updated_at`), with the variant `sku`'s
+    columns (or Nones) in the same round trip when one is given."""
     _check_token(token)
     if conn.dialect.name == "sqlite":
         conn.execute(_CLAIM_FOR_SQLITE, {"token": token})
@@ -180,8 +185,8 @@ def get_cart(session, token: str) -> CartView:
     rows = session.connection().execute(_CART_WITH_LINES, {"token": token}).all()
     if not rows:
         raise NotFoundError("No such cart.", reason="cart_not_found")
-    return CartView(token=token, lines=tuple(_line_view(row[1:]) for row in rows
-                                             if row[1] is not None))
+    return CartView(token=token, lines=tuple(_line_view(row) for row in rows
+                                             if row.line_id is not None))
 
 
 def empty_view(cart: Cart) -> CartView:
@@ -193,7 +198,7 @@ def item_count(session, token: str) -> int | None:
     """Units in the cart with this token (0 when empty), or None when there is no such cart;
     one query, for the header of every page."""
     found = session.connection().execute(_ITEM_COUNT, {"token": token}).first()
-    return None if found is None else int(found[1])
+    return None if found is None else int(found.units)
 
 
 def _check_stock(product_name: str, variant_name: str, sku: str, stock: int,
@@ -216,10 +221,10 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     if source is not None and not source_exists(session, source):
         raise InvalidError(f"No published content {source!r} to credit.",
                            reason="unknown_source", field="source")
-    (cart_id, updated_at, variant_id, stock, price, currency, variant_name, product_name,
-     slug) = _lock(conn := session.connection(), token, sku)
-    if variant_id is None:
+    found = _lock(conn := session.connection(), token, sku)
+    if found.variant_id is None:
         raise NotFoundError(f"No variant {sku!r}.", reason="variant_not_found")
+    cart_id, variant_id, currency = found.cart_id, found.variant_id, found.currency
     lines = _read_lines(conn, cart_id)
     if lines and lines[0].unit_price.currency != currency:
         raise ConflictError("A cart holds one currency; check out this cart first.",
@@ -227,7 +232,7 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     at = next((n for n, line in enumerate(lines) if line.variant_id == variant_id), None)
     total = quantity + (lines[at].quantity if at is not None else 0)
     _check_quantity(total)
-    _check_stock(product_name, variant_name, sku, stock, total)
+    _check_stock(found.product_name, found.variant_name, sku, found.stock, total)
     if at is None:
         line_id = conn.execute(_INSERT_LINE, {
             "cart_id": cart_id, "variant_id": variant_id, "quantity": quantity,
@@ -237,12 +242,13 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
         line_id, kept_source = lines[at].id, source or lines[at].source
         conn.execute(_SET_LINE, {"line_id": line_id, "new_quantity": total,
                                  "new_source": kept_source})
-    _touch(conn, cart_id, updated_at)
+    _touch(conn, cart_id, found.updated_at)
     session.commit()
     count_later(session, source, batch, metric="add_to_cart")  # once the line is kept
-    line = LineView(id=line_id, variant_id=variant_id, sku=sku, product_slug=slug,
-                    product_name=product_name, variant_name=variant_name, quantity=total,
-                    unit_price=Money(price, currency), source=kept_source)
+    line = LineView(id=line_id, variant_id=variant_id, sku=sku,
+                    product_slug=found.product_slug, product_name=found.product_name,
+                    variant_name=found.variant_name, quantity=total,
+                    unit_price=Money(found.price_amount, currency), source=kept_source)
     if at is None:
         lines.append(line)  # the newest line has the highest id, so it goes last
     else:
@@ -260,7 +266,8 @@ def _touch(conn, cart_id: int, updated_at) -> None:
 
 def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
     """Change a line's quantity; zero removes it."""
-    cart_id, updated_at = _lock(conn := session.connection(), token)
+    found = _lock(conn := session.connection(), token)
+    cart_id = found.cart_id
     lines = _read_lines(conn, cart_id)
     at = next((n for n, line in enumerate(lines) if line.id == line_id), None)
     if at is None:
@@ -276,7 +283,7 @@ def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
         conn.execute(_SET_LINE, {"line_id": line_id, "new_quantity": quantity,
                                  "new_source": line.source})
         lines[at] = replace(line, quantity=quantity)
-    _touch(conn, cart_id, updated_at)
+    _touch(conn, cart_id, found.updated_at)
     session.commit()
     return CartView(token=token, lines=tuple(lines))
 

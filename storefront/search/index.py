@@ -44,9 +44,6 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 # Control characters (NUL is refused by PostgreSQL), lone surrogates, private use.
 _DROPPED = {"Cc", "Cs", "Co"}
 
-_following = False
-
-
 # ---------------------------------------------------------------------------
 # Where documents come from
 # ---------------------------------------------------------------------------
@@ -159,13 +156,12 @@ def rebuild(session, plugins) -> dict[str, int]:
 # ---------------------------------------------------------------------------
 
 def follow_changes() -> None:
-    """Listen to the shop's sessions so every commit refreshes the documents it touched."""
-    global _following
-    if _following:
-        return
-    event.listen(db.session, "after_flush", _note_changes)
-    event.listen(db.session, "before_commit", _refresh_before_commit)
-    _following = True
+    """Listen to the shop's sessions (`db.session`, not every `Session`) so every commit
+    refreshes the documents it touched; a host app's own sessions are not scanned."""
+    for name, listener in (("after_flush", _note_changes),
+                           ("before_commit", _refresh_before_commit)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def _plugins():

@@ -51,6 +51,23 @@ def load_staff_user(value: str) -> StaffUser | None:
     return services.user_for_session(db.session, value)
 
 
+def init_login(app, *, pages: bool) -> None:
+    """Sign staff in through the shop's LoginManager on `app`.
+
+    An app has one login manager (`app.login_manager`, which `current_user` reads). A host
+    app that brings its own keeps it: without the shop's pages nothing of the shop needs
+    Flask-Login (the staff API takes bearer tokens); with them, the staff console and
+    previews need the shop's, so mounting them there is refused with a clear message."""
+    own = getattr(app, "login_manager", None)
+    if own is None or own is login:
+        login.init_app(app)
+    elif pages:
+        from .. import ConfigError
+        raise ConfigError(
+            "the app has a LoginManager of its own, and the shop's pages sign staff in with "
+            "the shop's: mount the shop with pages=False, or leave login to the shop")
+
+
 def _failed(response) -> bool:
     # Only failed attempts count towards the limit; a successful login redirects.
     return response.status_code != 302
@@ -82,8 +99,6 @@ def end_idle_console_session():
 def make_blueprint() -> Blueprint:
     """A fresh staff console blueprint for one app."""
     bp = Blueprint("staff_console", __name__, url_prefix="/staff")
-    login.login_view = "staff_console.login"
-    login.login_message = "Please log in to see the staff console."
     bp.before_request(end_idle_console_session)
 
     @bp.route("/login", endpoint="login", methods=["GET", "POST"])

@@ -10,6 +10,11 @@ if it did.
 
 Templates write `{{ hole("name") }}`; outside a cached rendering that is simply the
 filled value, so every page can use the same templates.
+
+A hole is filled by rendering a small Jinja template of its own (Jinja escapes what goes
+in) with the values a context function gives for this request. Holes are registered per
+app, through the blueprint whose pages use them (`add`), in the extension's state; the
+core's are added with the shop's pages, a plugin adds its own with its blueprint.
 """
 
 from __future__ import annotations
@@ -17,31 +22,46 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from flask import g, get_flashed_messages, request
-from markupsafe import Markup, escape
+from flask import Blueprint, current_app, g, get_flashed_messages, request
+from markupsafe import Markup
 
 from .. import sessions, sharedcache
 
 NONCE = "storefront_hole_nonce"  # key in flask.g while a page is rendered for the cache
-_fillers: dict[str, Callable[[], str]] = {}
 
 
-def filler(name: str):
-    """Register `function()` as what fills the hole `name` for the current request."""
-    def register(function: Callable[[], str]) -> Callable[[], str]:
-        _fillers[name] = function
-        return function
-    return register
+def add(bp: Blueprint, name: str, template: str, context: Callable[[], dict]) -> None:
+    """Register the hole `name` for every app `bp` is registered on: `template` rendered
+    with `context()` fills it on each request."""
+    def register(setup) -> None:
+        setup.app.extensions["storefront"].holes[name] = (template, context)
+    bp.record_once(register)
+
+
+def install(bp: Blueprint) -> None:
+    """Give the pages of `bp`'s apps the `hole()` global and the core's holes."""
+    bp.add_app_template_global(hole, "hole")
+    add(bp, "csrf", "storefront/holes/csrf.html", lambda: {"token": sessions.csrf_token()})
+    add(bp, "flashes", "storefront/holes/flashes.html",
+        lambda: {"messages": get_flashed_messages()})
+    add(bp, "source", "storefront/holes/source.html", source_context)
 
 
 def hole(name: str) -> Markup:
     """The hole's marker while a page is rendered for the cache, its value otherwise."""
-    if name not in _fillers:
+    if name not in current_app.extensions["storefront"].holes:
         raise KeyError(f"no filler for hole {name!r}")
     nonce = g.get(NONCE)
     if nonce is None:
-        return Markup(_fillers[name]())
+        return Markup(_fill(name))
     return Markup(f"<!--hole {nonce} {name}-->")
+
+
+def _fill(name: str) -> str:
+    """The hole's template rendered for this request (no context processors run: the
+    context function gives all the template needs)."""
+    template, context = current_app.extensions["storefront"].holes[name]
+    return current_app.jinja_env.get_template(template).render(context())
 
 
 def cached_page(key: str, render: Callable[[], str]) -> str:
@@ -62,30 +82,12 @@ def cached_page(key: str, render: Callable[[], str]) -> str:
     parts = [first]
     for piece in rest:
         name, _, after = piece.partition("-->")
-        parts.append(_fillers[name]())
+        parts.append(_fill(name))
         parts.append(after)
     return "".join(parts)
 
 
-@filler("csrf")
-def csrf_input() -> str:
-    """The hidden CSRF field every page form carries."""
-    return f'<input name="csrf_token" type="hidden" value="{escape(sessions.csrf_token())}">'
-
-
-@filler("flashes")
-def flash_messages() -> str:
-    """Messages left by the previous request (a review sent, say)."""
-    messages = get_flashed_messages()
-    if not messages:
-        return ""
-    return ('<div class="flash" role="status">'
-            + "".join(f"<p>{escape(message)}</p>" for message in messages) + "</div>")
-
-
-@filler("source")
-def source_input() -> str:
-    """The hidden field that carries the content a shopper came from into the cart."""
+def source_context() -> dict:
+    """The content a shopper came from, carried into the cart by a hidden field."""
     from .cart import valid_source
-    return ('<input id="source" name="source" type="hidden" value="'
-            f'{escape(valid_source(request.args.get("source")))}">')
+    return {"source": valid_source(request.args.get("source"))}
