@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from storefront.extensions import db
-from storefront.pagination import PageArgsSchema, page_schema
+from storefront.plugin_api import PageArgsSchema, db, page_schema
 
 from . import presenters, services
 from .schemas import ArticleSchema, ArticleSummarySchema, ExerciseSchema, ExerciseSummarySchema

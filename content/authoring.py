@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storefront.catalog.models import Product
+from storefront.plugin_api import Product
 
 from .markdown import (
     SHORTCODE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from storefront.extensions import db
+from storefront.plugin_api import db
 
 from .authoring import import_directory
 from .markdown import ContentError

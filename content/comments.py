@@ -8,13 +8,19 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from storefront.errors import NotFoundError
-from storefront.extensions import db, limiter
-from storefront.moderation import services as moderation
-from storefront.moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
-from storefront.moderation.services import Target
-from storefront.pagination import PageArgsSchema, page_schema
-from storefront.restapi import service_errors
+from storefront.plugin_api import (
+    ModerationTarget,
+    NotFoundError,
+    PageArgsSchema,
+    SubmissionAcceptedSchema,
+    SubmissionCreateFields,
+    db,
+    limiter,
+    page_schema,
+    public_items,
+    service_errors,
+    submit_moderated,
+)
 
 from .models import Article
 from .services import published
@@ -35,27 +41,27 @@ class CommentSchema(ma.Schema):
 CommentPageSchema = page_schema(CommentSchema, "CommentPage")
 
 
-def article_target(session, slug: str) -> Target:
+def article_target(session, slug: str) -> ModerationTarget:
     """The published article a comment is about; drafts and unknown slugs are not found."""
     row = session.execute(published(select(Article.id, Article.title)
                                     .where(Article.slug == slug))).first()
     if row is None:
         raise NotFoundError(f"No article {slug!r}.")
-    return Target(type="article", id=row.id, slug=slug, title=row.title)
+    return ModerationTarget(type="article", id=row.id, slug=slug, title=row.title)
 
 
 def submit_comment(session, plugins, *, slug: str, body: str, author_name: str, email: str,
                    honeypot: str = ""):
     """Store a comment as pending (or spam)."""
-    return moderation.submit(session, plugins, kind=KIND, target=article_target(session, slug),
-                             author_name=author_name, email=email, body=body,
-                             honeypot=honeypot)
+    return submit_moderated(session, plugins, kind=KIND, target=article_target(session, slug),
+                            author_name=author_name, email=email, body=body,
+                            honeypot=honeypot)
 
 
 def approved_comments(session, slug: str, *, limit: int, cursor: str | None):
     """An article's approved comments, newest first."""
-    return moderation.public_items(session, kind=KIND, target=article_target(session, slug),
-                                   limit=limit, cursor=cursor)
+    return public_items(session, kind=KIND, target=article_target(session, slug),
+                        limit=limit, cursor=cursor)
 
 
 def comment_dict(item) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from storefront.catalog.models import Variant
+from storefront.plugin_api import Variant
 
 from .authoring import upsert_article
 from .markdown import ContentError

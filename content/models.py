@@ -7,9 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.catalog.models import Product, Variant
-from storefront.extensions import db
-from storefront.timeutil import UTCDateTime, utcnow
+from storefront.plugin_api import Product, UTCDateTime, Variant, db, utcnow
 
 LINK_ROLES = ("required", "optional")
 ARTICLE_STATUSES = ("draft", "published")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from plugins.hookspecs import hookimpl
 from plugins.types import ModeratedKind, NavLink
-from storefront.extensions import db
+from storefront.plugin_api import db
 
 from . import (
     models,  # noqa: F401  (registers the content tables with the metadata)
     services,
+    urls,
 )
 
 
@@ -45,6 +46,18 @@ def storefront_navigation():
     """Exercises and Articles in the header."""
     return [NavLink("Exercises", "content.exercises", order=20),
             NavLink("Articles", "content.articles", order=30)]
+
+
+@hookimpl
+def empty_state_links(page):
+    """The exercises, as a way on from an empty cart or a search that found nothing."""
+    return [NavLink("See the exercises", "content.exercises", order=20)]
+
+
+@hookimpl
+def page_path(kind, slug):
+    """Where an exercise or an article page lives."""
+    return urls.page_path(kind, slug)
 
 
 @hookimpl

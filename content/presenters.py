@@ -5,13 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.catalog.models import Product
-from storefront.catalog.services import price_from
-from storefront.moderation import services as moderation
-from storefront.urls import page_url
+from storefront.plugin_api import Product, price_from, public_count
 
 from .markdown import Card, render, shortcodes
 from .models import Exercise
+from .urls import page_url
 
 
 def with_source(url: str, source: str) -> str:
@@ -63,8 +61,8 @@ def article_detail(session, article) -> dict:
         "products": [{"slug": link.product.slug, "name": link.product.name,
                       "url": with_source(page_url("product", link.product.slug), source)}
                      for link in article.product_links],
-        "comment_count": moderation.public_count(session, kind="comment",
-                                                 target_type="article", target_id=article.id),
+        "comment_count": public_count(session, kind="comment",
+                                      target_type="article", target_id=article.id),
     }
 
 

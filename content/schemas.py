@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from storefront.schemas import LinkSchema
+from storefront.plugin_api import LinkSchema
 
 
 class ExerciseProductSchema(ma.Schema):

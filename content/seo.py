@@ -8,8 +8,7 @@ from urllib.parse import urljoin
 from sqlalchemy import select
 
 from plugins.types import FeedEntry, SitemapEntry
-from storefront.urls import page_url
-from storefront.web.seo import (
+from storefront.plugin_api import (
     SCHEMA,
     absolute_url,
     breadcrumb_list,
@@ -21,6 +20,7 @@ from storefront.web.seo import (
 
 from .models import Article, Exercise
 from .services import published
+from .urls import page_url
 
 
 def last_changed(published_at, updated_at):

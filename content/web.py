@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from storefront.attribution.services import count_later
-from storefront.extensions import db, limiter
-from storefront.web.cart import same_email_rule_as_the_api
-from storefront.web.holes import cached_page
-from storefront.web.submissions import submit_for_moderation
+from storefront.plugin_api import (
+    cached_page,
+    count_view,
+    db,
+    limiter,
+    same_email_rule_as_the_api,
+    submit_for_moderation,
+)
 
 from . import comments, presenters, seo, services
 from .models import Exercise
 
 PAGE_COMMENTS = 20
-
-
-def count_view(source: str) -> None:
-    """Count a reader's view of a piece of content (written in batches)."""
-    count_later(db.engine, source, current_app.config["STOREFRONT_VIEW_BATCH"])
 
 
 class CommentForm(FlaskForm):

@@ -29,8 +29,10 @@ class ProductView:
 
     @property
     def exercises(self) -> list[ContentLink]:
-        """Exercises this product supports, as contributed by plugins."""
-        return [link for link in self.links if link.kind == "exercise"]
+        """What plugins link to this product; `exercises` is the API's name for them."""
+        # Every `product_links` contribution fills the contract's one field, so the core
+        # never decides by a plugin's kind name (see the hook's documentation).
+        return list(self.links)
 
 
 def price_from(product: Product) -> Money | None:

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..catalog import services as catalog
 from ..catalog.api import product_detail, product_summary
+from ..errors import InvalidError
 from ..extensions import db
 from ..money import format_money
 from ..pagination import decode_cursor
@@ -14,10 +15,11 @@ from ..search import services as site_search
 from ..textsearch import clean_query
 from ..urls import page_url
 from . import cart as cart_pages
+from . import holes, seo
 from . import reviews as review_pages
-from . import seo
 from .cart import add_form_for
-from .holes import cached_page, hole
+from .holes import cached_page
+from .next_links import empty_state_links
 
 HOME_PRODUCTS = 12
 SEARCH_LIMIT = 20
@@ -31,6 +33,11 @@ def _plugins():
 def make_blueprint() -> Blueprint:
     """A fresh blueprint of the shop's own pages for one app."""
     bp = Blueprint("web", __name__, template_folder="templates")
+
+    @bp.app_context_processor
+    def shop_name():
+        """The shop's name (`SHOP_NAME`), for the header, footer and titles of every page."""
+        return {"shop_name": current_app.extensions["storefront"].settings.shop_name}
 
     @bp.app_context_processor
     def navigation():
@@ -58,7 +65,7 @@ def make_blueprint() -> Blueprint:
         if cursor is not None:
             try:
                 decode_cursor(cursor, (int,))
-            except HTTPException:
+            except InvalidError:
                 abort(404)
         rows, next_cursor = catalog.list_products(db.session, limit=24, cursor=cursor)
         return render_template("storefront/products.html",
@@ -88,17 +95,19 @@ def make_blueprint() -> Blueprint:
         if not site_search.terms(query):
             return render_template("storefront/search.html", search_query=query,
                                    error="Type a word to search for, such as “bridge”."), 422
-        results = site_search.search(db.session, query, limit=SEARCH_LIMIT)
+        results = site_search.search(
+            db.session, query, limit=SEARCH_LIMIT,
+            site_url=current_app.extensions["storefront"].settings.site_url)
         suggestions = []
         if not results:
             rows, _ = catalog.list_products(db.session, limit=SEARCH_SUGGESTIONS, cursor=None)
             suggestions = [product_summary(p) for p in rows]
         return render_template("storefront/search.html", search_query=query, results=results,
                                suggestions=suggestions,
-                               has_exercises="content.exercises" in current_app.view_functions)
+                               next_links=empty_state_links("search") if not results else [])
 
     bp.add_app_template_global(page_url, "page_url")
-    bp.add_app_template_global(hole, "hole")
+    holes.install(bp)  # the `hole()` global and the core's holes
 
     @bp.app_template_global("format_money")
     def format_money_global(amount, currency):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from markupsafe import escape
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, SubmitField
 from wtforms.validators import (
     DataRequired,
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from plugins.types import PaymentProviderError
@@ -24,12 +21,14 @@ from ..cart.presenters import cart_dict
 from ..checkout.holds import client_key
 from ..checkout.payments import cancel_checkout, confirm_with_provider
 from ..checkout.services import place_order
-from ..checkout.urls import order_number_from, return_urls
+from ..checkout.urls import order_number_from
 from ..errors import NotFoundError, ServiceError
 from ..extensions import db, limiter
 from ..orders.models import Order
 from ..orders.presenters import order_dict
-from .holes import filler
+from . import holes
+from .next_links import empty_state_links
+from .validators import same_email_rule_as_the_api
 
 CART_KEY = "cart"
 WRITE_LIMIT = "60 per minute"
@@ -59,14 +58,6 @@ class RemoveForm(FlaskForm):
     submit = SubmitField("Remove")
 
 
-def same_email_rule_as_the_api(form, field):
-    """The API's email check (marshmallow's), so a page and a client agree."""
-    try:
-        ma.validate.Email()(field.data or "")
-    except ma.ValidationError:
-        raise ValidationError("Enter an email address such as name@example.com.") from None
-
-
 class CheckoutForm(FlaskForm):
     """Where to send the receipt."""
 
@@ -91,16 +82,13 @@ def valid_source(source: str | None) -> str:
     return source if is_source(source) and source_exists(db.session, source) else ""
 
 
-@filler("cart_link")
-def cart_link() -> str:
-    """The header's cart link with its count; no query on pages that never had a cart."""
+def cart_link() -> dict:
+    """The header's cart count, for its link; no query on pages that never had a cart."""
     token = session.get(CART_KEY)
     count = carts.item_count(db.session, token) if token else None
     if count is None and token:
         session.pop(CART_KEY, None)  # the cart was pruned
-    badge = (f' <span class="count">({count}<span class="visually-hidden"> items</span>)</span>'
-             if count else "")
-    return f'<a class="cart-link" href="{escape(url_for("web.cart"))}">Cart{badge}</a>'
+    return {"count": count}
 
 
 def _current_cart():
@@ -116,18 +104,18 @@ def _current_cart():
 
 def register(bp) -> None:
     """Add the cart and checkout pages to the storefront blueprint."""
+    holes.add(bp, "cart_link", "storefront/holes/cart_link.html", cart_link)
 
     @bp.route("/cart")
     def cart():
         """The cart: lines, subtotal and checkout, or a friendly empty state."""
         view = _current_cart()
-        has_exercises = "content.exercises" in current_app.view_functions
         if view is None or view.is_empty:
             return render_template("storefront/cart.html", cart=None,
-                                   has_exercises=has_exercises)
+                                   next_links=empty_state_links("cart"))
         return render_template("storefront/cart.html", cart=cart_dict(view),
                                csrf_form=RemoveForm(),
-                               checkout_form=CheckoutForm(), has_exercises=has_exercises)
+                               checkout_form=CheckoutForm())
 
     @bp.route("/cart/add", methods=["POST"])
     @limiter.limit(WRITE_LIMIT)
@@ -192,13 +180,12 @@ def register(bp) -> None:
         if not form.validate_on_submit():
             flash("Please give a valid email address for your receipt.")
             return redirect(url_for(".cart"), 303)
-        config = current_app.config
+        state = current_app.extensions["storefront"]
         try:
-            placed = place_order(db.session, current_app.extensions["storefront"].plugins,
-                                 cart_token=token, email=form.email.data,
-                                 provider=config["PAYMENT_PROVIDER"], return_urls=return_urls,
-                                 client=client_key(request.remote_addr, config["SECRET_KEY"]),
-                                 max_units=config["CHECKOUT_MAX_UNITS"])
+            placed = place_order(db.session, state.plugins, cart_token=token,
+                                 email=form.email.data, settings=state.settings,
+                                 client=client_key(request.remote_addr,
+                                                   state.settings.secret_key))
         except ServiceError as exc:
             flash(exc.message)
             return redirect(url_for(".cart"), 303)
@@ -210,8 +197,8 @@ def register(bp) -> None:
         order = _order_from(signed)
         if order.status == "pending_payment":
             try:
-                confirm_with_provider(db.session, current_app.extensions["storefront"].plugins,
-                                      order)
+                state = current_app.extensions["storefront"]
+                confirm_with_provider(db.session, state.plugins, order, settings=state.settings)
             except PaymentProviderError:
                 pass  # the webhook will settle it; the page says so
             db.session.refresh(order)
@@ -221,7 +208,8 @@ def register(bp) -> None:
     def checkout_cancel(signed):
         """Back from the payment page without paying: the cart is as it was."""
         order = _order_from(signed)
-        status = cancel_checkout(db.session, current_app.extensions["storefront"].plugins, order)
+        state = current_app.extensions["storefront"]
+        status = cancel_checkout(db.session, state.plugins, order, settings=state.settings)
         if status == "paid":
             return redirect(url_for(".checkout_success", signed=signed), 303)
         flash("Payment cancelled. Your cart is just as you left it.")
@@ -229,7 +217,7 @@ def register(bp) -> None:
 
 
 def _order_from(signed: str) -> Order:
-    number = order_number_from(signed)
+    number = order_number_from(signed, current_app.extensions["storefront"].settings.secret_key)
     order = db.session.query(Order).filter_by(number=number).one_or_none() if number else None
     if order is None:
         abort(404)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 from flask_wtf import FlaskForm
-from markupsafe import escape
 from wtforms import (
     EmailField,
     HiddenField,
@@ -16,9 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..extensions import db, limiter
+from ..moderation.services import moderation_settings
 from ..reviews import services as reviews
+from . import holes
 from .cart import same_email_rule_as_the_api
-from .holes import filler
 from .submissions import submit_for_moderation
 
 SUBMIT_LIMIT = "5 per minute; 30 per hour"
@@ -45,16 +45,10 @@ def recent_reviews(slug: str) -> list:
     return rows
 
 
-@filler("review_key")
-def review_key_input() -> str:
+def review_key_input() -> dict:
     """The proof of purchase a review link carries (`?review=`), kept in the form."""
     key = request.args.get("review")
-    number = reviews.order_number_from_key(current_app.secret_key, key)
-    if number is None:
-        return ""
-    return (f'<input name="review_key" type="hidden" value="{escape(key)}">'
-            f'<p class="muted">Writing as the buyer of order {escape(number)}: your review '
-            "will show that you bought what you review.</p>")
+    return {"key": key, "number": reviews.order_number_from_key(current_app.secret_key, key)}
 
 
 def _submit(slug: str):
@@ -62,13 +56,16 @@ def _submit(slug: str):
     def submit(plugins, review_key=None, **fields):
         number = reviews.proven_order(db.session, current_app.secret_key,
                                       review_key=review_key or None)
+        settings = current_app.extensions["storefront"].settings
         return reviews.submit_review(db.session, plugins, slug=slug,
-                                     proven_order_number=number, **fields)
+                                     proven_order_number=number,
+                                     spam_settings=moderation_settings(settings), **fields)
     return submit
 
 
 def register(bp) -> None:
     """Add the review form's target to the storefront blueprint."""
+    holes.add(bp, "review_key", "storefront/holes/review_key.html", review_key_input)
 
     @bp.route("/products/<slug>/reviews", methods=["POST"])
     @limiter.limit(SUBMIT_LIMIT)
