@@ -23,13 +23,20 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 POSTGRES_SCHEMA = f"test_run_{os.getpid()}"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "shared_cache: the test's apps use the shared Redis cache, as in production "
+        "(the test fails when Redis does not answer)")
+
+
 def _config(url: str, **extra) -> dict:
     config = {"STOREFRONT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
-              "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "",
+              "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "", "SHOP_NAME": "Better Band",
               # Views are written at once, so no test leaves views held for the next one.
               "STOREFRONT_VIEW_BATCH": 1,
-              # The shared cache is on, as in production; each app has keys of its own.
-              "STOREFRONT_CACHE_URL": REDIS_URL + "/14",
+              # No shared cache unless a test asks for it (`shared_cache` marker or fixture),
+              # so most tests need no Redis; each app that has one gets keys of its own.
+              "STOREFRONT_CACHE_URL": "",
               "STOREFRONT_CACHE_PREFIX": f"test-{uuid.uuid4().hex}:", **extra}
     if url.startswith("postgres"):
         # A test that leaves a lock behind fails in seconds instead of hanging the run.
@@ -67,15 +74,98 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+@pytest.fixture(scope="session")
+def redis_url():
+    """The test run's Redis server (`TEST_REDIS_URL`, no database number).
+
+    A test that asks for it, directly or through the `shared_cache` marker, fails at once
+    when Redis does not answer: it is never skipped, so CI (which has Redis) runs it."""
+    import redis
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    problem = None
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        problem = error
+    finally:
+        client.close()
+    if problem is not None:
+        pytest.fail(f"this test needs Redis at {REDIS_URL} (set TEST_REDIS_URL): {problem}",
+                    pytrace=False)
+    return REDIS_URL
+
+
 @pytest.fixture
-def app(database_url):
-    """The standalone shop on a clean database."""
-    app = create_app(_config(database_url))
-    yield app
-    with app.app_context():
-        _empty_tables()
-        db.session.remove()
-        db.engine.dispose()
+def cache_url(redis_url):
+    """The Redis database the shared cache uses in tests (each app has keys of its own)."""
+    return redis_url + "/14"
+
+
+@pytest.fixture
+def app_settings(request, database_url):
+    """The settings of a test app on this database, plus any given: `app_settings(KEY=value)`.
+
+    Under `@pytest.mark.shared_cache` they turn the shared cache on, as in production."""
+    cached = request.node.get_closest_marker("shared_cache") is not None
+    cache = {"STOREFRONT_CACHE_URL": request.getfixturevalue("cache_url")} if cached else {}
+    return lambda **settings: _config(database_url, **{**cache, **settings})
+
+
+@pytest.fixture
+def make_host_app(app_settings):
+    """A plain Flask host app on this test's database, with routes `/` and `/about` of its
+    own and the shop mounted by `init_app(**options)`: `make_host_app(config, **options)`."""
+    from flask import Flask
+
+    from storefront import Storefront
+
+    def build(config: dict | None = None, **options):
+        shop = app_settings()
+        host = Flask("host")
+        host.config.update(SECRET_KEY="host-secret", TESTING=True, RATELIMIT_ENABLED=False,
+                           SQLALCHEMY_DATABASE_URI=shop["SQLALCHEMY_DATABASE_URI"])
+        if "SQLALCHEMY_ENGINE_OPTIONS" in shop:  # the test run's own schema
+            host.config["SQLALCHEMY_ENGINE_OPTIONS"] = shop["SQLALCHEMY_ENGINE_OPTIONS"]
+        host.config.update(config or {})
+        host.add_url_rule("/", "index", lambda: "host home")
+        host.add_url_rule("/about", "about", lambda: "about the host")
+        Storefront().init_app(host, **options)
+        return host
+    return build
+
+
+@pytest.fixture
+def make_app(app_settings):
+    """Build shops on this test's database with settings of their own: `make_app(KEY=value)`.
+
+    `demo=True` loads the demo catalogue (once per test, whichever app asks first). After
+    the test the tables are emptied and every app's connections and cache are closed."""
+    made: list = []
+
+    def build(*, demo: bool = False, **settings):
+        app = create_app(app_settings(**settings))
+        if demo and not any(seeded for _, seeded in made):
+            from storefront.demo import seed_demo
+            with app.app_context():
+                seed_demo(db.session, app.extensions["storefront"].plugins)
+        made.append((app, demo))
+        return app
+
+    yield build
+    for n, (app, _) in enumerate(made):
+        with app.app_context():
+            if n == 0:
+                _empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+        app.extensions["storefront"].cache.close()
+
+
+@pytest.fixture
+def app(make_app):
+    """The standalone shop on a clean database (with the shared cache under the
+    `shared_cache` marker)."""
+    return make_app()
 
 
 def _empty_tables():
@@ -146,13 +236,9 @@ def count_queries(app):
 
 
 @pytest.fixture
-def stripe_app(database_url, fake_stripe):  # noqa: F811
+def stripe_app(make_app, fake_stripe):  # noqa: F811
     """The shop taking payments through Stripe, the SDK pointed at the fake server."""
-    app = create_app(_config(database_url, STRIPE_SECRET_KEY=TEST_KEY,
-                             STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                             STRIPE_API_BASE=fake_stripe.url))
+    app = make_app(STRIPE_SECRET_KEY=TEST_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                   STRIPE_API_BASE=fake_stripe.url)
     assert app.config["PAYMENT_PROVIDER"] == "stripe"
-    yield app
-    with app.app_context():
-        _empty_tables()
-        db.engine.dispose()
+    return app

@@ -4,12 +4,9 @@ import subprocess
 import sys
 
 import pytest
-from flask import Flask
 
-from storefront import ConfigError, Storefront, create_app
+from storefront import ConfigError, create_app
 from storefront.extensions import db
-
-from .conftest import _config
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
@@ -114,28 +111,8 @@ def test_unknown_page_is_a_friendly_html_404(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def _host_app(database_url, **options):
-    host = Flask("host")
-    shop_settings = _config(database_url)
-    host.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=database_url,
-                       TESTING=True, RATELIMIT_ENABLED=False)
-    if "SQLALCHEMY_ENGINE_OPTIONS" in shop_settings:  # the test run's own schema
-        host.config["SQLALCHEMY_ENGINE_OPTIONS"] = shop_settings["SQLALCHEMY_ENGINE_OPTIONS"]
-
-    @host.route("/")
-    def index():
-        return "host home"
-
-    @host.route("/about")
-    def about():
-        return "about the host"
-
-    Storefront().init_app(host, **options)
-    return host
-
-
-def test_host_app_gets_the_api_under_its_prefix_and_keeps_its_routes(database_url):
-    host = _host_app(database_url, api_prefix="/shop/api/v1", pages=False)
+def test_host_app_gets_the_api_under_its_prefix_and_keeps_its_routes(make_host_app):
+    host = make_host_app(api_prefix="/shop/api/v1", pages=False)
     client = host.test_client()
     assert client.get("/").get_data(as_text=True) == "host home"
     assert client.get("/about").get_data(as_text=True) == "about the host"
@@ -152,8 +129,8 @@ def test_host_app_gets_the_api_under_its_prefix_and_keeps_its_routes(database_ur
         db.engine.dispose()
 
 
-def test_host_app_can_take_the_pages_too(database_url):
-    host = _host_app(database_url, api_prefix="/shop/api/v1", pages=True)
+def test_host_app_can_take_the_pages_too(make_host_app):
+    host = make_host_app(api_prefix="/shop/api/v1", pages=True)
     host.config["STOREFRONT_PAGES_PREFIX"] = ""
     client = host.test_client()
     assert client.get("/").get_data(as_text=True) == "host home"

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from storefront.cart.models import Cart, CartLine
@@ -55,38 +56,67 @@ def test_adding_more_than_stock_is_409_with_what_is_left(client, demo):
     assert client.get(f"/api/v1/carts/{token}").get_json()["is_empty"] is True
 
 
-def test_bad_input_is_4xx_and_changes_nothing(client, session, demo):
+@pytest.fixture
+def cart(client, demo):
+    """A cart with one BB-LIGHT line: (token, line id, the cart as the API shows it)."""
     token = new_cart(client)
     client.post(f"/api/v1/carts/{token}/lines", json={"sku": "BB-LIGHT", "quantity": 1})
-    before = client.get(f"/api/v1/carts/{token}").get_json()
+    shown = client.get(f"/api/v1/carts/{token}").get_json()
+    return token, shown["lines"][0]["id"], shown
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param({"sku": "BB-LIGHT", "quantity": 0}, id="quantity-0"),
+    pytest.param({"sku": "BB-LIGHT", "quantity": 100}, id="quantity-past-99"),
+    pytest.param({"sku": "BB-LIGHT", "quantity": 1.5}, id="fractional-quantity"),
+    pytest.param({"sku": "BB-LIGHT", "quantity": "2"}, id="quantity-as-text"),
+    pytest.param({"sku": "BB-LIGHT", "quantity": 10**30}, id="huge-quantity"),
+    pytest.param({"sku": "BB-LIGHT", "quantity": True}, id="quantity-as-boolean"),
+    pytest.param({"sku": "BB-LIGHT", "quantity": 99}, id="99-more-past-the-line-limit"),
+    pytest.param({"quantity": 1}, id="no-sku"),
+    pytest.param({"sku": 12}, id="sku-as-number"),
+    pytest.param({"sku": "BB-LIGHT", "source": "<script>"}, id="made-up-source"),
+    pytest.param({"sku": "BB-LIGHT", "extra": 1}, id="unknown-field"),
+    pytest.param([], id="a-list"),
+    pytest.param("just a string", id="a-string"),
+])
+def test_a_bad_line_is_refused_and_changes_nothing(client, cart, body):
+    token, _, before = cart
+    response = client.post(f"/api/v1/carts/{token}/lines", json=body)
+    assert response.status_code == 422 and response.is_json
+    assert client.get(f"/api/v1/carts/{token}").get_json() == before
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param({"quantity": -1}, id="negative"),
+    pytest.param({"quantity": 100}, id="past-99"),
+    pytest.param({"quantity": None}, id="null"),
+    pytest.param({}, id="missing"),
+])
+def test_a_bad_quantity_change_is_refused_and_changes_nothing(client, cart, body):
+    token, line_id, before = cart
+    response = client.patch(f"/api/v1/carts/{token}/lines/{line_id}", json=body)
+    assert response.status_code == 422 and response.is_json
+    assert client.get(f"/api/v1/carts/{token}").get_json() == before
+
+
+def test_broken_json_and_unknown_things_are_4xx_and_change_nothing(client, cart):
+    token, _, before = cart
     url = f"/api/v1/carts/{token}/lines"
-    for body in ({"sku": "BB-LIGHT", "quantity": 0}, {"sku": "BB-LIGHT", "quantity": 100},
-                 {"sku": "BB-LIGHT", "quantity": 1.5}, {"sku": "BB-LIGHT", "quantity": "2"},
-                 {"sku": "BB-LIGHT", "quantity": 10**30}, {"sku": "BB-LIGHT", "quantity": True},
-                 {"sku": "BB-LIGHT", "quantity": 99}, {"quantity": 1}, {"sku": 12},
-                 {"sku": "BB-LIGHT", "source": "<script>"}, {"sku": "BB-LIGHT", "extra": 1},
-                 [], "just a string"):
-        response = client.post(url, json=body)
-        assert response.status_code == 422, body
-        assert response.is_json
     assert client.post(url, data="{nope", content_type="application/json").status_code == 400
     assert client.post(url, json={"sku": "NOPE", "quantity": 1}).status_code == 404
     assert client.post("/api/v1/carts/unknown/lines",
                        json={"sku": "BB-LIGHT"}).status_code == 404
-    line_id = before["lines"][0]["id"]
-    for body in ({"quantity": -1}, {"quantity": 100}, {"quantity": None}, {}):
-        response = client.patch(f"/api/v1/carts/{token}/lines/{line_id}", json=body)
-        assert response.status_code == 422, body
     assert client.patch(f"/api/v1/carts/{token}/lines/999999",
                         json={"quantity": 1}).status_code == 404
     assert client.delete(f"/api/v1/carts/{token}/lines/999999").status_code == 404
     assert client.get(f"/api/v1/carts/{token}").get_json() == before
 
 
-def test_unknown_cart_is_404(client):
-    for token in ("nope", "x" * 500):
-        response = client.get(f"/api/v1/carts/{token}")
-        assert response.status_code == 404 and response.is_json
+@pytest.mark.parametrize("token", ["nope", "x" * 500], ids=["short", "500-characters"])
+def test_unknown_cart_is_404(client, token):
+    response = client.get(f"/api/v1/carts/{token}")
+    assert response.status_code == 404 and response.is_json
 
 
 def test_a_line_cannot_belong_to_another_cart(client, demo):

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from storefront.moderation.models import ModeratedItem
@@ -34,10 +35,16 @@ def test_comments_on_drafts_or_unknown_articles_are_404(client, session, demo):
     assert client.get("/api/v1/articles/hidden/comments").status_code == 404
 
 
-def test_bad_comments_are_refused(client, session, demo):
-    for changes in ({"body": ""}, {"body": " \n "}, {"body": "x" * 5001},
-                    {"email": "x"}, {"author_name": ""}, {"rating": 5}):
-        assert post_comment(client, **changes).status_code == 422, changes
+@pytest.mark.parametrize("changes", [
+    pytest.param({"body": ""}, id="empty-body"),
+    pytest.param({"body": " \n "}, id="blank-body"),
+    pytest.param({"body": "x" * 5001}, id="body-past-5000"),
+    pytest.param({"email": "x"}, id="bad-email"),
+    pytest.param({"author_name": ""}, id="no-name"),
+    pytest.param({"rating": 5}, id="a-rating-on-a-comment"),
+])
+def test_bad_comments_are_refused(client, session, demo, changes):
+    assert post_comment(client, **changes).status_code == 422
     assert session.scalar(select(func.count()).select_from(ModeratedItem)) == 0
 
 

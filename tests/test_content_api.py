@@ -84,16 +84,11 @@ def test_unknown_exercise_and_article_are_json_404(client):
         assert response.status_code == 404 and response.is_json
 
 
-def test_public_base_url_makes_links_absolute(database_url):
-    from storefront import create_app
+def test_public_base_url_makes_links_absolute(make_app):
     from storefront.extensions import db
-    from tests.conftest import _config
-    app = create_app(_config(database_url, PUBLIC_BASE_URL="https://shop.example"))
+    app = make_app(PUBLIC_BASE_URL="https://shop.example")
     with app.app_context():
         make_product(db.session, "abs")
-        item = app.test_client().get("/api/v1/products").get_json()["items"][0]
-        assert item["url"] == "https://shop.example/products/abs"
-        assert item["image_url"].startswith("https://shop.example/assets/")
-        from tests.conftest import _empty_tables
-        _empty_tables()
-        db.engine.dispose()
+    item = app.test_client().get("/api/v1/products").get_json()["items"][0]
+    assert item["url"] == "https://shop.example/products/abs"
+    assert item["image_url"].startswith("https://shop.example/assets/")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import request_started
 
-from storefront import create_app
-from storefront.extensions import db
-
-from .conftest import _config
+# The before-dispatch answers come from the shared cache (Redis).
+pytestmark = pytest.mark.shared_cache
 
 DETAIL = "/api/v1/products/better-band"
 LIST = "/api/v1/products"
@@ -43,6 +41,24 @@ def test_a_cached_read_is_answered_before_dispatch_exactly_as_the_view_answers(
     assert served.data == built.data
     assert _headers(served) == _headers(built)
     assert served.headers["Content-Security-Policy"] and served.headers["ETag"]
+
+
+def test_a_header_added_after_the_view_is_sent_from_the_cache_too(app, client, demo,
+                                                                   dispatched):
+    @app.after_request
+    def stamp(response):
+        response.headers["X-Shop-Region"] = "eu"
+        response.set_cookie("visit", "one")  # belongs to that one answer
+        return response
+
+    built = client.get(DETAIL)
+    served = client.get(DETAIL)
+    etag = served.headers["ETag"]
+    not_modified = client.get(DETAIL, headers={"If-None-Match": etag})
+    assert len(dispatched) == 1, "the later answers came from the cache, before Flask"
+    assert built.headers["X-Shop-Region"] == served.headers["X-Shop-Region"] == "eu"
+    assert not_modified.status_code == 304 and not_modified.headers["X-Shop-Region"] == "eu"
+    assert "Set-Cookie" in built.headers and "Set-Cookie" not in served.headers
 
 
 def test_a_conditional_read_gets_304_and_head_gets_no_body(client, demo, dispatched):
@@ -83,14 +99,6 @@ def test_other_requests_go_to_the_app(client, demo, dispatched, request_):
         assert response.status_code == 404 and response.is_json
 
 
-def test_with_redis_away_the_app_answers(database_url):
-    app = create_app(_config(database_url, STOREFRONT_CACHE_URL="redis://127.0.0.1:1/0"))
-    with app.app_context():
-        from storefront.demo import seed_demo
-        seed_demo(db.session, app.extensions["storefront"].plugins)
-    client = app.test_client()
+def test_with_redis_away_the_app_answers(make_app):
+    client = make_app(demo=True, STOREFRONT_CACHE_URL="redis://127.0.0.1:1/0").test_client()
     assert [client.get(DETAIL).status_code for _ in range(2)] == [200, 200]
-    with app.app_context():
-        from .conftest import _empty_tables
-        _empty_tables()
-        db.engine.dispose()

@@ -11,14 +11,11 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from storefront import create_app
 from storefront.config import normalise_database_url
-from storefront.demo import seed_demo
 from storefront.extensions import db
 
-from .conftest import POSTGRES_URL, _config, _empty_tables
-
 DETAIL = "/api/v1/products/better-band"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")  # as conftest.py reads it
 
 
 def _started_at(url: str):
@@ -45,11 +42,10 @@ def restart_postgresql() -> None:
 @pytest.mark.skipif(not POSTGRES_URL or not shutil.which("pg_ctlcluster"),
                     reason="restarts the local PostgreSQL cluster (CI sets TEST_DATABASE_URL)")
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_shoppers_get_a_clean_503_during_a_restart_and_service_after_it(database_url):
-    # The shared cache is off, so every read below really asks the database.
-    app = create_app(_config(database_url, STOREFRONT_CACHE_URL=""))
-    with app.app_context():
-        seed_demo(db.session, app.extensions["storefront"].plugins)
+def test_shoppers_get_a_clean_503_during_a_restart_and_service_after_it(database_url,
+                                                                         make_app):
+    # The shared cache is off (as in every test app), so every read really asks the database.
+    app = make_app(demo=True)
     client = app.test_client()
     saved: list[str] = []  # carts whose line was confirmed with a 200
     before = _started_at(database_url)
@@ -100,20 +96,14 @@ def test_shoppers_get_a_clean_503_during_a_restart_and_service_after_it(database
     page = client.get("/products/better-band")
     assert page.status_code == 200
 
-    with app.app_context():
-        _empty_tables()
-        db.engine.dispose()
-
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (CI sets TEST_DATABASE_URL)")
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_connection_cut_while_idle_is_replaced_before_a_shopper_sees_it(database_url,
+                                                                         make_app,
                                                                          monkeypatch):
     from storefront import database
-    app = create_app(_config(database_url, STOREFRONT_CACHE_URL=""))
-    with app.app_context():
-        seed_demo(db.session, app.extensions["storefront"].plugins)
-        db.session.remove()
+    app = make_app(demo=True)
     client = app.test_client()
     assert client.get(DETAIL).status_code == 200  # the pool now holds a used connection
     with app.app_context():  # the same pooled connection, back from the pool
@@ -127,7 +117,3 @@ def test_a_connection_cut_while_idle_is_replaced_before_a_shopper_sees_it(databa
     monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)  # idle long enough
 
     assert [client.get(DETAIL).status_code for _ in range(3)] == [200] * 3
-
-    with app.app_context():
-        _empty_tables()
-        db.engine.dispose()

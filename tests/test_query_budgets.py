@@ -11,18 +11,15 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from storefront import create_app
 from storefront.extensions import db
 from storefront.moderation.models import ModeratedItem
 
-from .conftest import _config, _empty_tables
 from .factories import make_article, make_exercise, make_product
 
 
 @pytest.fixture
-def shop(database_url):
-    """The shop with no shared cache, and a way to count the queries of one request."""
-    app = create_app(_config(database_url, STOREFRONT_CACHE_URL=""))
+def shop(app):
+    """The shop (with no shared cache), and a way to count the queries of one request."""
     client = app.test_client()
 
     def queries(method: str, path: str, **kwargs) -> int:
@@ -38,10 +35,7 @@ def shop(database_url):
         assert response.status_code < 400, (path, response.status_code)
         return len(statements)
 
-    yield app, client, queries
-    with app.app_context():
-        _empty_tables()
-        db.engine.dispose()
+    return app, client, queries
 
 
 @contextmanager

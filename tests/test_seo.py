@@ -246,42 +246,30 @@ def test_pages_carry_absolute_canonical_and_open_graph_tags(client, demo):
     assert home.json_ld("WebSite")["url"] == f"{HOST}/"
 
 
-def test_public_base_url_makes_every_address_absolute(database_url):
-    from storefront import create_app
-    from storefront.demo import seed_demo
-    from storefront.extensions import db
-    from tests.conftest import _config, _empty_tables
-
+def test_public_base_url_makes_every_address_absolute(make_app):
     base = "https://shop.example"
-    app = create_app(_config(database_url, PUBLIC_BASE_URL=base))
-    with app.app_context():
-        try:
-            seed_demo(db.session, app.extensions["storefront"].plugins)
-            client = app.test_client()
-            for path in ("/", "/products/better-band?source=x", "/exercises/glute-bridge",
-                         f"/articles/{ARTICLE}"):
-                head = head_of(client, path)
-                assert head.links["canonical"] == base + (path.split("?")[0]), path
-                assert head.meta["og:url"] == head.links["canonical"]
-                crumbs = head.json_ld("BreadcrumbList")
-                if crumbs:
-                    assert all(item["item"].startswith(base + "/")
-                               for item in crumbs["itemListElement"])
-            product = head_of(client, "/products/better-band")
-            assert product.meta["og:image"].startswith(base + "/assets/")
-            assert product.json_ld("Product")["image"].startswith(base + "/assets/")
-            assert product.json_ld("Product")["offers"][0]["url"] == base + "/products/better-band"
-            locs = [loc.text for loc in
-                    ET.fromstring(client.get("/sitemap.xml").data).iter(SITEMAP + "loc")]
-            assert locs and all(loc.startswith(base + "/") for loc in locs)
-            feed = ET.fromstring(client.get("/feed.xml").data)
-            assert feed.find(ATOM + "id").text == base + "/feed.xml"
-            assert feed.find(f"{ATOM}entry/{ATOM}link").get("href") == f"{base}/articles/{ARTICLE}"
-            robots = client.get("/robots.txt").get_data(as_text=True)
-            assert f"Sitemap: {base}/sitemap.xml" in robots.splitlines()
-        finally:
-            _empty_tables()
-            db.engine.dispose()
+    client = make_app(demo=True, PUBLIC_BASE_URL=base).test_client()
+    for path in ("/", "/products/better-band?source=x", "/exercises/glute-bridge",
+                 f"/articles/{ARTICLE}"):
+        head = head_of(client, path)
+        assert head.links["canonical"] == base + (path.split("?")[0]), path
+        assert head.meta["og:url"] == head.links["canonical"]
+        crumbs = head.json_ld("BreadcrumbList")
+        if crumbs:
+            assert all(item["item"].startswith(base + "/")
+                       for item in crumbs["itemListElement"])
+    product = head_of(client, "/products/better-band")
+    assert product.meta["og:image"].startswith(base + "/assets/")
+    assert product.json_ld("Product")["image"].startswith(base + "/assets/")
+    assert product.json_ld("Product")["offers"][0]["url"] == base + "/products/better-band"
+    locs = [loc.text for loc in
+            ET.fromstring(client.get("/sitemap.xml").data).iter(SITEMAP + "loc")]
+    assert locs and all(loc.startswith(base + "/") for loc in locs)
+    feed = ET.fromstring(client.get("/feed.xml").data)
+    assert feed.find(ATOM + "id").text == base + "/feed.xml"
+    assert feed.find(f"{ATOM}entry/{ATOM}link").get("href") == f"{base}/articles/{ARTICLE}"
+    robots = client.get("/robots.txt").get_data(as_text=True)
+    assert f"Sitemap: {base}/sitemap.xml" in robots.splitlines()
 
 
 # --- sitemap, feed, robots.txt --------------------------------------------------------------

@@ -7,28 +7,23 @@ import re
 import pytest
 from sqlalchemy import text
 
-from storefront import create_app
 from storefront.extensions import db
 from storefront.sharedcache import SharedCache
 
 from .checkout_helpers import available, cart_with, checkout
-from .conftest import REDIS_URL, _config
 from .factories import make_article, make_product
 from .moderation_helpers import decide, post_review
 
 PAGE = "/products/better-band"
 DETAIL = "/api/v1/products/better-band"
 
+pytestmark = pytest.mark.shared_cache
+
 
 @pytest.fixture
-def other_host(app, database_url):
+def other_host(app, make_app):
     """A second app on the same database and the same cache: another host of the shop."""
-    other = create_app(_config(database_url,
-                               STOREFRONT_CACHE_PREFIX=app.config["STOREFRONT_CACHE_PREFIX"]))
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return make_app(STOREFRONT_CACHE_PREFIX=app.config["STOREFRONT_CACHE_PREFIX"])
 
 
 def price(client, index=0) -> int:
@@ -145,23 +140,17 @@ def test_the_source_of_a_visit_is_per_request_and_checked(client, demo):
     assert 'name="source" type="hidden" value=""' in forged
 
 
-def test_answers_stay_right_when_redis_does_not_answer(database_url, demo, staff):
-    dead = create_app(_config(database_url, STOREFRONT_CACHE_URL="redis://127.0.0.1:1/0"))
-    client = dead.test_client()
-    try:
-        assert price(client) == 1999
-        assert client.get(PAGE).status_code == 200
-        client.patch("/api/v1/staff/variants/BB-LIGHT", json={"price": 1899},
-                     headers=staff.headers("admin"))
-        assert price(client) == 1899
-    finally:
-        with dead.app_context():
-            db.session.remove()
-            db.engine.dispose()
+def test_answers_stay_right_when_redis_does_not_answer(make_app, demo, staff):
+    client = make_app(STOREFRONT_CACHE_URL="redis://127.0.0.1:1/0").test_client()
+    assert price(client) == 1999
+    assert client.get(PAGE).status_code == 200
+    client.patch("/api/v1/staff/variants/BB-LIGHT", json={"price": 1899},
+                 headers=staff.headers("admin"))
+    assert price(client) == 1899
 
 
-def test_an_entry_built_while_a_commit_lands_is_never_served():
-    cache = SharedCache(REDIS_URL + "/14", prefix="test-race:", ttl=30)
+def test_an_entry_built_while_a_commit_lands_is_never_served(cache_url):
+    cache = SharedCache(cache_url, prefix="test-race:", ttl=30)
     cache.client.delete(cache.generation_key)
 
     def old_read_then_a_commit():
@@ -173,8 +162,8 @@ def test_an_entry_built_while_a_commit_lands_is_never_served():
     assert cache.fetch("thing", lambda: b"never built").body == b"new"
 
 
-def test_a_lost_generation_never_brings_old_entries_back():
-    cache = SharedCache(REDIS_URL + "/14", prefix="test-lost:", ttl=30)
+def test_a_lost_generation_never_brings_old_entries_back(cache_url):
+    cache = SharedCache(cache_url, prefix="test-lost:", ttl=30)
     cache.client.set(cache.generation_key, 1)
     assert cache.fetch("thing", lambda: b"old").body == b"old"
     cache.client.delete(cache.generation_key)  # evicted, or Redis restarted empty
@@ -182,21 +171,24 @@ def test_a_lost_generation_never_brings_old_entries_back():
     assert cache.fetch("thing", lambda: b"new").body == b"new"
 
 
+def _price_changed_behind_the_shops_back(app, amount: int) -> None:
+    """Change a price straight in SQL, where the cache cannot see it."""
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE variant SET price_amount = :amount "
+                                "WHERE sku = 'BB-LIGHT'"), {"amount": amount})
+
+
 def test_cart_writes_leave_cached_answers_in_place(app, client, demo):
-    cache = app.extensions["storefront"].cache
-    client.get(DETAIL)
-    generation = cache.client.get(cache.generation_key)
+    assert price(client) == 1999
+    _price_changed_behind_the_shops_back(app, 999)
     cart_with(client, ("BB-LIGHT", 1), ("BB-TRIO", 2))
-    assert cache.client.get(cache.generation_key) == generation
+    assert price(client) == 1999, "a cart write threw the cached product answer away"
 
 
 
 def test_cache_clear_makes_every_host_build_afresh(app, client, runner, demo):
     client.get(DETAIL)
-    with app.app_context():  # a change made behind the shop's back, straight in SQL
-        with db.engine.begin() as connection:
-            connection.execute(text("UPDATE variant SET price_amount = 999 "
-                                    "WHERE sku = 'BB-LIGHT'"))
+    _price_changed_behind_the_shops_back(app, 999)
     assert price(client) == 1999, "the cache cannot see writes that bypass the shop"
     result = runner.invoke(args=["cache", "clear"])
     assert result.exit_code == 0, result.output

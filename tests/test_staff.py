@@ -1,16 +1,21 @@
 """Staff identity: bearer tokens on the API, the console login."""
 
-from storefront import create_app
+import pytest
 
 from .factories import PASSWORD
 
 
-def test_staff_api_needs_a_valid_token(client, staff):
-    assert client.get("/api/v1/staff/me").status_code == 401
-    for header in ("Bearer", "Bearer nope", "Basic abc", "Bearer sft_" + "x" * 43):
-        response = client.get("/api/v1/staff/me", headers={"Authorization": header})
-        assert response.status_code == 401, header
-        assert response.is_json and "WWW-Authenticate" in response.headers
+@pytest.mark.parametrize("header", [
+    None, "Bearer", "Bearer nope", "Basic abc", "Bearer sft_" + "x" * 43,
+], ids=["none", "no-token", "unknown-token", "basic-auth", "well-formed-but-unknown"])
+def test_staff_api_refuses_a_missing_or_wrong_token(client, header):
+    response = client.get("/api/v1/staff/me",
+                          headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert response.is_json and "WWW-Authenticate" in response.headers
+
+
+def test_staff_api_takes_a_valid_token(client, staff):
     ok = client.get("/api/v1/staff/me", headers=staff.headers("moderator"))
     assert ok.status_code == 200 and ok.get_json()["role"] == "moderator"
 
@@ -41,18 +46,28 @@ def test_admin_changes_stock_and_price(client, staff, demo):
     assert light["available"] == 5 and light["price"]["amount"] == 1799
 
 
-def test_bad_variant_changes_are_refused_and_change_nothing(client, staff, demo):
-    headers = staff.headers("admin")
-    for body in ({"stock": -1}, {"stock": "5"}, {"stock": 2.5}, {"price": 10**12},
-                 {"stock": True}, {"colour": "red"}, [1, 2]):
-        response = client.patch("/api/v1/staff/variants/BB-LIGHT", json=body, headers=headers)
-        assert response.status_code == 422, body
-    malformed = client.patch("/api/v1/staff/variants/BB-LIGHT", data="{not json",
-                             content_type="application/json", headers=headers)
-    assert malformed.status_code == 400 and malformed.is_json
-    unknown = client.patch("/api/v1/staff/variants/NOPE", json={"stock": 1}, headers=headers)
-    assert unknown.status_code == 404
-    light = client.get("/api/v1/products/better-band").get_json()["variants"][0]
+def _light(client) -> dict:
+    return client.get("/api/v1/products/better-band").get_json()["variants"][0]
+
+
+@pytest.mark.parametrize("path, request_, status", [
+    ("BB-LIGHT", {"json": {"stock": -1}}, 422),
+    ("BB-LIGHT", {"json": {"stock": "5"}}, 422),
+    ("BB-LIGHT", {"json": {"stock": 2.5}}, 422),
+    ("BB-LIGHT", {"json": {"price": 10**12}}, 422),
+    ("BB-LIGHT", {"json": {"stock": True}}, 422),
+    ("BB-LIGHT", {"json": {"colour": "red"}}, 422),
+    ("BB-LIGHT", {"json": [1, 2]}, 422),
+    ("BB-LIGHT", {"data": "{not json", "content_type": "application/json"}, 400),
+    ("NOPE", {"json": {"stock": 1}}, 404),
+], ids=["negative-stock", "stock-as-text", "fractional-stock", "price-past-the-limit",
+        "stock-as-boolean", "unknown-field", "a-list", "malformed-json", "unknown-sku"])
+def test_bad_variant_changes_are_refused_and_change_nothing(client, staff, demo,
+                                                            path, request_, status):
+    response = client.patch(f"/api/v1/staff/variants/{path}", headers=staff.headers("admin"),
+                            **request_)
+    assert response.status_code == status and response.is_json
+    light = _light(client)
     assert light["available"] == 120 and light["price"]["amount"] == 1999
 
 
@@ -95,10 +110,8 @@ def test_login_does_not_redirect_to_other_sites(client, staff):
     assert response.headers["Location"] == "/staff/"
 
 
-def test_failed_logins_are_rate_limited(database_url):
-    from tests.conftest import _config
-    app = create_app(_config(database_url, RATELIMIT_ENABLED=True,
-                             RATELIMIT_STORAGE_URI="memory://"))
+def test_failed_logins_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     client = app.test_client()
     from storefront.extensions import db
     from tests.factories import StaffActions
@@ -110,6 +123,3 @@ def test_failed_logins_are_rate_limited(database_url):
         locked = actions.login(user.email)
         assert locked.status_code == 429
         assert "Too many failed attempts" in locked.get_data(as_text=True)
-        from tests.conftest import _empty_tables
-        _empty_tables()
-        db.engine.dispose()

@@ -8,13 +8,11 @@ import re
 import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
-from storefront import create_app
-from storefront.demo import seed_demo
 from storefront.extensions import db
-from tests.conftest import _config, _empty_tables
 from tests.factories import PASSWORD, StaffActions
 from tests.moderation_helpers import ARTICLE, REVIEW, post_comment, post_review
 
@@ -53,6 +51,67 @@ class SilentServer:
         self.socket.close()
 
 
+class RedisRelay:
+    """A TCP relay in front of a real Redis that can be cut off and restored: a Redis that
+    goes away for one host (the one given `url`) and comes back."""
+
+    def __init__(self, redis_url: str):
+        target = urlsplit(redis_url)
+        self.upstream = (target.hostname, target.port or 6379)
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.05)
+        self.url = f"redis://127.0.0.1:{self.socket.getsockname()[1]}{target.path}"
+        self.open: list[socket.socket] = []
+        self.cut = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn = self.socket.accept()[0]
+            except TimeoutError:
+                continue
+            if self.cut.is_set():
+                conn.close()
+                continue
+            upstream = socket.create_connection(self.upstream)
+            self.open += [conn, upstream]
+            for source, target in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def cut_off(self) -> None:
+        """Drop every connection and refuse new ones until `restore`."""
+        self.cut.set()
+        for conn in self.open:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        self.open.clear()
+
+    def restore(self) -> None:
+        """Relay new connections again."""
+        self.cut.clear()
+
+    def close(self) -> None:
+        """Stop relaying and drop everything."""
+        self.stopping.set()
+        self.thread.join()
+        self.cut_off()
+        self.socket.close()
+
+
 @pytest.fixture
 def silent_redis():
     """A Redis address that accepts connections and stays silent."""
@@ -70,30 +129,6 @@ def broken_redis(request):
     server = SilentServer()
     yield server.url
     server.close()
-
-
-@pytest.fixture
-def make_app(database_url):
-    """Build shops on the test database with extra settings; each is cleaned up after."""
-    made = []
-
-    def build(demo=True, **settings):
-        app = create_app(_config(database_url, **settings))
-        if demo and not made:
-            with app.app_context():
-                seed_demo(db.session, app.extensions["storefront"].plugins)
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        with app.app_context():
-            _empty_tables()
-            db.session.remove()
-            db.engine.dispose()
-        cache = app.extensions["storefront"].cache
-        if getattr(cache._local, "client", None) is not None:
-            cache._local.client.close()
 
 
 def _timed(call):
@@ -136,7 +171,7 @@ def _shopping_and_writing(app) -> list[tuple[str, int, float]]:
 # ---------------------------------------------------------------------------
 
 def test_limits_fail_open_when_their_redis_is_away_or_silent(make_app, broken_redis, caplog):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=broken_redis)
+    app = make_app(demo=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=broken_redis)
     caplog.set_level(logging.WARNING)
     steps = _shopping_and_writing(app)
     assert [(name, status) for name, status, _ in steps] == [
@@ -148,7 +183,7 @@ def test_limits_fail_open_when_their_redis_is_away_or_silent(make_app, broken_re
 
 
 def test_limits_still_count_in_memory_while_redis_is_away(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    app = make_app(demo=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     client = app.test_client()
     statuses = [post_review(client, email=f"r{n}@example.com").status_code for n in range(6)]
     assert statuses == [202] * 5 + [429]
@@ -156,7 +191,7 @@ def test_limits_still_count_in_memory_while_redis_is_away(make_app):
 
 def test_a_silent_cache_redis_costs_one_timeout_then_is_left_alone(make_app, silent_redis,
                                                                    caplog):
-    app = make_app(STOREFRONT_CACHE_URL=silent_redis.url)
+    app = make_app(demo=True, STOREFRONT_CACHE_URL=silent_redis.url)
     client = app.test_client()
     caplog.set_level(logging.WARNING)
     started = time.monotonic()
@@ -169,21 +204,37 @@ def test_a_silent_cache_redis_costs_one_timeout_then_is_left_alone(make_app, sil
 
 
 def test_an_unreachable_cache_redis_still_answers(make_app):
-    app = make_app(STOREFRONT_CACHE_URL="redis://127.0.0.1:1/0")
+    app = make_app(demo=True, STOREFRONT_CACHE_URL="redis://127.0.0.1:1/0")
     client = app.test_client()
     assert [client.get(path).status_code for path in (DETAIL, PAGE) * 2] == [200] * 4
 
 
-def test_an_increment_lost_while_redis_was_away_is_made_when_it_returns(make_app):
-    app = make_app()
-    cache = app.extensions["storefront"].cache
-    app.test_client().get(DETAIL)
-    generation = cache.client.get(cache.generation_key)
-    cache._down_until = time.monotonic() + 60  # as after a failure
-    assert cache.invalidate() is False
-    cache._down_until = 0.0  # the back-off is over
-    app.test_client().get(DETAIL)
-    assert cache.client.get(cache.generation_key) != generation
+def test_a_change_made_while_redis_was_away_reaches_every_host_when_it_returns(
+        make_app, cache_url, staff):
+    relay = RedisRelay(cache_url)
+    try:
+        # This host reaches Redis through the relay, with a short back-off after a failure.
+        here = make_app(demo=True, STOREFRONT_CACHE_URL=relay.url,
+                        STOREFRONT_CACHE_RETRY_AFTER=0.1)
+        prefix = here.config["STOREFRONT_CACHE_PREFIX"]
+        elsewhere = make_app(STOREFRONT_CACHE_URL=cache_url,
+                             STOREFRONT_CACHE_PREFIX=prefix).test_client()
+        assert _price(elsewhere) == 1999  # now kept in the shared cache
+        relay.cut_off()
+        client = here.test_client()
+        changed = client.patch("/api/v1/staff/variants/BB-LIGHT", json={"price": 1899},
+                               headers=staff.headers("admin"))
+        assert changed.status_code == 200
+        relay.restore()
+        time.sleep(0.2)  # the back-off is over
+        assert _price(client) == 1899
+        assert _price(elsewhere) == 1899, "another host still serves the old price"
+    finally:
+        relay.close()
+
+
+def _price(client) -> int:
+    return client.get(DETAIL).get_json()["variants"][0]["price"]["amount"]
 
 
 # ---------------------------------------------------------------------------
@@ -199,14 +250,14 @@ def _reviews_from(client, address: str, count: int) -> list[int]:
 
 
 def test_behind_a_trusted_proxy_limits_key_on_each_visitor(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    app = make_app(demo=True, RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
     client = app.test_client()
     assert _reviews_from(client, "203.0.113.1", 6) == [202] * 5 + [429]
     assert _reviews_from(client, "203.0.113.2", 1) == [202], "another visitor is not limited"
 
 
 def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(make_app):
-    app = make_app(RATELIMIT_ENABLED=True)
+    app = make_app(demo=True, RATELIMIT_ENABLED=True)
     client = app.test_client()
     assert _reviews_from(client, "203.0.113.1", 5) == [202] * 5
     assert _reviews_from(client, "203.0.113.2", 1) == [429], "a made-up address is no escape"
@@ -216,9 +267,10 @@ def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(make_app):
 # Finding 9: a forged Host never reaches another visitor
 # ---------------------------------------------------------------------------
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 @pytest.mark.parametrize("path", [PAGE, f"/articles/{ARTICLE}"])
 def test_a_forged_host_never_reaches_the_next_visitor(make_app, path):
-    app = make_app()
+    app = make_app(demo=True)
     client = app.test_client()
     assert client.get(path, headers={"Host": "evil.example"}).status_code == 200
     page = client.get(path).text
@@ -226,8 +278,9 @@ def test_a_forged_host_never_reaches_the_next_visitor(make_app, path):
     assert 'rel="canonical" href="http://localhost/' in page
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_with_a_public_base_url_links_ignore_the_host(make_app):
-    app = make_app(PUBLIC_BASE_URL="https://shop.example")
+    app = make_app(demo=True, PUBLIC_BASE_URL="https://shop.example")
     client = app.test_client()
     evil = {"Host": "evil.example"}
     page = client.get(PAGE, headers=evil).text
@@ -239,9 +292,10 @@ def test_with_a_public_base_url_links_ignore_the_host(make_app):
     assert "https://shop.example/" in sitemap and "evil.example" not in sitemap
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 @pytest.mark.parametrize("path", [DETAIL, "/api/v1/products", PAGE, "/"])
 def test_with_trusted_hosts_a_foreign_host_is_refused(make_app, path):
-    app = make_app(TRUSTED_HOSTS=["localhost"])
+    app = make_app(demo=True, TRUSTED_HOSTS=["localhost"])
     client = app.test_client()
     assert client.get(path).status_code == 200
     assert client.get(path).status_code == 200  # now answered from the cache
@@ -255,6 +309,7 @@ def test_with_trusted_hosts_a_foreign_host_is_refused(make_app, path):
 PRIVATE = "private, no-store"
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_pages_with_a_cookie_or_a_form_are_private(app, client, demo, staff):
     first = client.get(PAGE)
     assert "Set-Cookie" in first.headers
@@ -263,6 +318,7 @@ def test_pages_with_a_cookie_or_a_form_are_private(app, client, demo, staff):
         assert client.get(path).headers["Cache-Control"] == PRIVATE, path
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_the_staff_console_is_private_throughout(client, staff):
     user = staff.create("admin")
     assert staff.login(user.email).status_code == 302
@@ -272,6 +328,7 @@ def test_the_staff_console_is_private_throughout(client, staff):
         assert response.headers["Cache-Control"] == PRIVATE, path
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_cart_order_and_staff_api_answers_are_private(client, demo, staff):
     created = client.post("/api/v1/carts")
     token = created.get_json()["token"]
@@ -286,6 +343,7 @@ def test_cart_order_and_staff_api_answers_are_private(client, demo, staff):
         assert response.headers["Cache-Control"] == PRIVATE, response.request.path
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_public_reads_stay_cacheable_with_revalidation(client, demo):
     for _ in range(2):  # built by the view, then answered from the cache
         response = client.get(DETAIL)
@@ -298,6 +356,7 @@ def test_public_reads_stay_cacheable_with_revalidation(client, demo):
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_hsts_over_https_only(client, demo):
     for path in (PAGE, DETAIL, DETAIL):  # the last one from the cache, before dispatch
         assert client.get(path, base_url="https://localhost").headers[
@@ -307,10 +366,10 @@ def test_hsts_over_https_only(client, demo):
 
 def test_hsts_behind_a_trusted_proxy_that_says_https(make_app):
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    trusting = make_app(TRUSTED_PROXIES=1).test_client()
+    trusting = make_app(demo=True, TRUSTED_PROXIES=1).test_client()
     assert trusting.get(PAGE, headers=forwarded).headers[
         "Strict-Transport-Security"] == HSTS
-    direct = make_app().test_client()
+    direct = make_app(demo=True).test_client()
     assert "Strict-Transport-Security" not in direct.get(PAGE, headers=forwarded).headers
 
 
@@ -324,8 +383,9 @@ def _preflight(client, path, method="POST", origin=FRONT, headers="Content-Type"
         "Access-Control-Request-Headers": headers})
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_an_allowed_origin_may_read_products_and_use_carts(make_app):
-    client = make_app(CORS_ORIGINS=[FRONT]).test_client()
+    client = make_app(demo=True, CORS_ORIGINS=[FRONT]).test_client()
     for _ in range(2):  # built by the view, then as the cache holds it
         read = client.get(DETAIL, headers={"Origin": FRONT})
         assert read.headers["Access-Control-Allow-Origin"] == FRONT
@@ -341,8 +401,9 @@ def test_an_allowed_origin_may_read_products_and_use_carts(make_app):
     assert "Access-Control-Allow-Credentials" not in preflight.headers
 
 
+@pytest.mark.shared_cache  # on, as in production, so a kept answer would show
 def test_other_origins_and_the_staff_api_get_no_cors(make_app):
-    client = make_app(CORS_ORIGINS=[FRONT]).test_client()
+    client = make_app(demo=True, CORS_ORIGINS=[FRONT]).test_client()
     stranger = client.get(DETAIL, headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in stranger.headers
     assert "Access-Control-Allow-Origin" not in _preflight(

@@ -34,6 +34,7 @@ from ..checkout_helpers import (
     test_page_action,
 )
 from ..factories import make_product
+from ..settings_helpers import change_settings
 
 STOCK = 50
 
@@ -116,7 +117,7 @@ def test_test_payments_chosen_in_production_warn_once_at_start(monkeypatch, tmp_
 def test_every_test_payment_page_warns_in_production(app, client, scarce):
     quiet = place(client, (scarce, 1)).get_json()
     assert "takes no real payments" not in client.get(quiet["checkout_url"]).get_data(True)
-    app.config["STOREFRONT_ENV"] = "production"
+    change_settings(app, env="production")
     loud = place(client, (scarce, 1), email="other@example.com").get_json()
     page = client.get(loud["checkout_url"]).get_data(as_text=True)
     assert 'role="alert"' in page and "takes no real payments" in page
@@ -124,9 +125,9 @@ def test_every_test_payment_page_warns_in_production(app, client, scarce):
 
 def test_a_stripe_event_never_settles_an_order_placed_with_another_provider(shop, fake_stripe):
     app = shop.application
-    app.config["PAYMENT_PROVIDER"] = "test"
+    change_settings(app, payment_provider="test")
     placed = place(shop, ("BB-LIGHT", 2)).get_json()
-    app.config["PAYMENT_PROVIDER"] = "stripe"
+    change_settings(app, payment_provider="stripe")
     number = placed["order_number"]
     forged = {"id": "cs_forged", "object": "checkout.session", "client_reference_id": number,
               "metadata": {"order_number": number}, "status": "complete",
@@ -228,7 +229,7 @@ def test_checking_out_the_same_cart_again_replaces_its_open_order(app, client, s
 
 
 def test_the_bound_is_a_setting(app, client, scarce):
-    app.config["CHECKOUT_MAX_UNITS"] = 30
+    change_settings(app, checkout_max_units=30)
     assert place(client, (scarce, 30)).status_code == 201
     assert place(client, (scarce, 1), email="b@example.com").status_code == 409
 
@@ -322,7 +323,7 @@ def test_a_page_that_comes_after_its_order_was_released_is_closed(app, client, s
     plugins = app.extensions["storefront"].plugins
     slow = SlowProvider()
     plugins.register(slow)
-    app.config["PAYMENT_PROVIDER"] = "slow"
+    change_settings(app, payment_provider="slow")
     try:
         refused = place(client, (scarce, 2))
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from storefront.orders.models import OutboxMessage
@@ -66,15 +67,17 @@ def test_the_review_link_fills_the_page_form(client, session, staff, demo):
     assert 'name="review_key"' not in forged
 
 
-def test_forged_or_wrong_proofs_are_refused_and_store_nothing(client, staff, demo):
-    placed = _paid_order(client)
-    for proof in ({"review_key": "not-a-key"},
-                  {"order_number": placed["order_number"], "order_token": "guess"},
-                  {"order_number": placed["order_number"]},
-                  {"order_token": placed["order_token"]}):
-        response = post_review(client, **proof)
-        assert response.status_code == 422, proof
-        assert response.get_json()["reason"] == "invalid_proof"
+@pytest.mark.parametrize("proof", [
+    pytest.param(lambda placed: {"review_key": "not-a-key"}, id="made-up-review-key"),
+    pytest.param(lambda placed: {"order_number": placed["order_number"],
+                                 "order_token": "guess"}, id="guessed-order-token"),
+    pytest.param(lambda placed: {"order_number": placed["order_number"]}, id="number-only"),
+    pytest.param(lambda placed: {"order_token": placed["order_token"]}, id="token-only"),
+])
+def test_forged_or_wrong_proofs_are_refused_and_store_nothing(client, staff, demo, proof):
+    response = post_review(client, **proof(_paid_order(client)))
+    assert response.status_code == 422
+    assert response.get_json()["reason"] == "invalid_proof"
     queue = client.get("/api/v1/staff/moderation", headers=staff.headers()).get_json()
     assert queue["items"] == []
 

@@ -7,10 +7,8 @@ import time
 
 import pytest
 
-from storefront import create_app
 from storefront.extensions import db
 from storefront.staff import services
-from tests.conftest import _config, _empty_tables
 from tests.factories import PASSWORD, StaffActions
 
 
@@ -110,17 +108,13 @@ def test_console_session_ends_after_a_working_day_idle(app, admin_email, monkeyp
 
 
 @pytest.fixture
-def limited_app(database_url):
+def limited_app(make_app):
     """The shop with rate limits on (in this process's memory) and two staff members."""
-    app = create_app(_config(database_url, RATELIMIT_ENABLED=True,
-                             RATELIMIT_STORAGE_URI="memory://"))
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     with app.app_context():
         for email in ("target@example.com", "colleague@example.com"):
             services.create_staff(db.session, email, "moderator", PASSWORD)
-    yield app
-    with app.app_context():
-        _empty_tables()
-        db.engine.dispose()
+    return app
 
 
 def test_failures_on_one_account_never_lock_out_another(limited_app):
