@@ -9,6 +9,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from storefront.plugin_api import (
+    SUBMISSION_RATE_LIMIT,
+    ModerationStatus,
     ModerationTarget,
     NotFoundError,
     PageArgsSchema,
@@ -26,7 +28,6 @@ from .models import Article
 from .services import published
 
 KIND = "comment"
-SUBMIT_LIMIT = "5 per minute; 30 per hour"
 
 
 class CommentSchema(ma.Schema):
@@ -87,7 +88,7 @@ def make_blueprint() -> Blueprint:
                 rows, next_cursor = approved_comments(db.session, slug, **args)
             return {"items": [comment_dict(c) for c in rows], "next_cursor": next_cursor}
 
-        @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+        @limiter.limit(SUBMISSION_RATE_LIMIT, methods=["POST"])
         @blp.arguments(SubmissionCreateFields)
         @blp.response(202, SubmissionAcceptedSchema)
         @blp.alt_response(404, description="No published article with this slug.")
@@ -96,6 +97,6 @@ def make_blueprint() -> Blueprint:
             plugins = current_app.extensions["storefront"].plugins
             with service_errors():
                 item = submit_comment(db.session, plugins, slug=slug, **comment)
-            return {"id": item.id, "status": "pending"}
+            return {"id": item.id, "status": ModerationStatus.PENDING}
 
     return blp

@@ -10,6 +10,7 @@ from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from storefront.plugin_api import (
+    SUBMISSION_RATE_LIMIT,
     cached_page,
     count_view,
     db,
@@ -96,7 +97,7 @@ def make_blueprint() -> Blueprint:
                                article=presenters.article_detail(db.session, row))
 
     @bp.route("/articles/<slug>/comments", methods=["POST"])
-    @limiter.limit(comments.SUBMIT_LIMIT)
+    @limiter.limit(SUBMISSION_RATE_LIMIT)
     def comment_submit(slug):
         """Queue a comment for moderation and thank the writer."""
         return submit_for_moderation(

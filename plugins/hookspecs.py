@@ -149,9 +149,9 @@ def payment_settings(provider, settings):
     `settings` is the shop's settings as a read-only mapping under their config keys
     (`STRIPE_SECRET_KEY`, `SECRET_KEY`, `PAYMENT_PROVIDER` ...). Fill in what your
     provider needs (`secret_key`, `webhook_secret`, `api_base`); the core fills in the
-    shop-wide fields (`site_url`, `webhook_url`, `public_base_url`, `environment`) and
-    hands the result to every other payment hook as `settings`. Fires whenever the core
-    is about to call the provider, so keep it cheap.
+    shop-wide fields (`site_url`, `webhook_url`, `environment`) and hands the result to
+    every other payment hook as `settings`. Fires whenever the core is about to call the
+    provider, so keep it cheap.
     """
 
 

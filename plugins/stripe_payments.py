@@ -48,10 +48,9 @@ def stripe_client(settings: PaymentSettings) -> Iterator[stripe.StripeClient]:
     if not settings.secret_key:
         raise PaymentProviderError("Stripe is not configured: no secret key is set")
     http_client = stripe.RequestsClient(timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
-    base_addresses = {"api": settings.api_base.rstrip("/")} if settings.api_base else None
     client = stripe.StripeClient(
         settings.secret_key,
-        base_addresses=base_addresses,
+        base_addresses={"api": settings.api_base.rstrip("/")} if settings.api_base else {},
         max_network_retries=MAX_NETWORK_RETRIES,
         http_client=http_client,
     )

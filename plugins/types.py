@@ -86,7 +86,6 @@ class PaymentSettings:
     secret_key: str = ""
     webhook_secret: str = ""
     api_base: str = ""  # another server for the provider's API, such as a local fake
-    public_base_url: str = ""
     site_url: str = ""  # base address of the shop's pages (public base URL and pages prefix)
     webhook_url: str = ""  # where this provider's webhooks are received
     environment: str = ""  # the shop's STOREFRONT_ENV: "production", "development", "testing"
@@ -140,15 +139,12 @@ class PaymentSessionState:
     payment_intent: str | None = None  # the provider's id of the payment itself
 
 
-# What a verified provider event means for an order.
-PAYMENT_EVENT_KINDS = ("paid", "failed", "expired", "refunded", "partially_refunded", "ignored")
-
-
 @dataclass(frozen=True, slots=True)
 class PaymentEvent:
     """A verified, normalised event from a payment provider.
 
-    `kind` is one of PAYMENT_EVENT_KINDS; `raw_type` keeps the provider's own name
+    `kind` is what it means for the order: "paid", "failed", "expired", "refunded",
+    "partially_refunded" or "ignored"; `raw_type` keeps the provider's own name
     (such as `checkout.session.completed`). `event_id` is unique per provider and is
     applied at most once.
     """
@@ -223,7 +219,6 @@ class OrderSummary:
     total_amount: int
     currency: str
     lines: tuple[OrderLineSummary, ...]
-    url: str = ""
     review_key: str = ""  # the buyer's proof of purchase, for review links in emails
 
 

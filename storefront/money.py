@@ -38,10 +38,19 @@ class Money:
 
 def format_money(amount: int, currency: str) -> str:
     """Format minor units for people: 2499, "usd" -> "$24.99"."""
-    symbol, digits = CURRENCIES.get(currency.lower(), (currency.upper() + " ", 2))
-    sign = "-" if amount < 0 else ""
+    symbol = CURRENCIES.get(currency.lower(), (currency.upper() + " ", 2))[0]
+    sign, whole, minor = _parts(amount, currency)
+    return f"{sign}{symbol}{whole:,}{minor}"
+
+
+def decimal_amount(amount: int, currency: str) -> str:
+    """Minor units as a plain decimal, for machines: 2499 usd -> `24.99`, 500 jpy -> `500`."""
+    sign, whole, minor = _parts(amount, currency)
+    return f"{sign}{whole}{minor}"
+
+
+def _parts(amount: int, currency: str) -> tuple[str, int, str]:
+    """Sign, whole units and `.minor` (empty for a currency without minor units)."""
+    digits = CURRENCIES.get(currency.lower(), ("", 2))[1]
     whole, minor = divmod(abs(amount), 10**digits)
-    text = f"{whole:,}"
-    if digits:
-        text += f".{minor:0{digits}d}"
-    return f"{sign}{symbol}{text}"
+    return ("-" if amount < 0 else ""), whole, (f".{minor:0{digits}d}" if digits else "")

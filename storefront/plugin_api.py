@@ -15,10 +15,16 @@ from .attribution.services import count_later
 from .catalog.models import Product, Variant
 from .catalog.services import price_from
 from .errors import NotFoundError
-from .extensions import db, limiter
+from .extensions import Model, db, limiter
+from .moderation.models import ModerationStatus
 from .moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
+from .moderation.services import (
+    SUBMISSION_RATE_LIMIT,
+    moderation_settings,
+    public_count,
+    public_items,
+)
 from .moderation.services import Target as ModerationTarget
-from .moderation.services import moderation_settings, public_count, public_items
 from .moderation.services import submit as _submit
 from .pagination import PageArgsSchema, keyset_page, page_schema
 from .restapi import service_errors
@@ -40,7 +46,7 @@ from .web.validators import same_email_rule_as_the_api
 
 __all__ = [
     # Data: the shop's session and columns, and the catalogue rows content links to
-    "db", "UTCDateTime", "utcnow", "Product", "Variant", "price_from",
+    "db", "Model", "UTCDateTime", "utcnow", "Product", "Variant", "price_from",
     # Addresses: the core's pages by kind, and any path under the pages prefix
     "page_url", "pages_url",
     # API faces: pagination, errors, shared schemas, rate limits
@@ -48,7 +54,8 @@ __all__ = [
     "LinkSchema", "limiter",
     # Moderation: one queue for every kind of visitor writing
     "ModerationTarget", "submit_moderated", "public_items", "public_count",
-    "SubmissionCreateFields", "SubmissionAcceptedSchema",
+    "SubmissionCreateFields", "SubmissionAcceptedSchema", "SUBMISSION_RATE_LIMIT",
+    "ModerationStatus",
     # Pages: the shared page cache, the moderation form flow, form checks, SEO helpers
     "cached_page", "submit_for_moderation", "same_email_rule_as_the_api",
     "SCHEMA", "absolute_url", "breadcrumb_list", "endpoint_url", "organization",

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from .staff.services import normalise_email
+from .emails import normalise_email
 
 NUL_MESSAGE = "Must not contain a NUL character."
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path, and the column's width

@@ -96,12 +96,13 @@ class StaffActions:
 def make_order(session, status="pending_payment", *, product=None, quantity=1,
                provider="test", session_id=None):
     """An order in `status` for one line of `product` (a new product by default)."""
-    from storefront.checkout.services import hash_order_token, new_order_number
+    from storefront.checkout.services import new_order_number
     from storefront.orders.models import Order, OrderLine
+    from storefront.tokens import digest
 
     product = product or make_product(session)
     variant = product.variants[0]
-    order = Order(number=new_order_number(), token_hash=hash_order_token("t"),
+    order = Order(number=new_order_number(), token_hash=digest("t"),
                   email="buyer@example.com", status=status, currency=variant.currency,
                   total_amount=variant.price_amount * quantity, payment_provider=provider,
                   payment_session_id=session_id,

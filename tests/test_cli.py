@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from content.models import Article, Exercise
 from storefront.catalog.models import Product, Variant
 from storefront.staff.models import ApiToken, StaffUser
-from storefront.staff.services import hash_token
+from storefront.tokens import digest
 
 
 def test_seed_demo_is_idempotent(runner, session):
@@ -38,7 +38,7 @@ def test_create_staff_and_token(runner, session):
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
     stored = session.scalar(select(ApiToken))
-    assert stored.token_hash == hash_token(token) and token not in stored.token_hash
+    assert stored.token_hash == digest(token) and token not in stored.token_hash
 
 
 def test_create_staff_prompts_for_the_password(runner, session):

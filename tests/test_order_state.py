@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from storefront.catalog.models import Variant
-from storefront.orders.models import STATUSES
+from storefront.orders.models import OrderStatus
 from storefront.orders.state import TRANSITIONS, Outcome, transition
 
 from .factories import make_order, make_product
@@ -19,7 +19,7 @@ def test_the_table_is_the_documented_machine():
 
 
 @pytest.mark.parametrize(("source", "target"),
-                         [p for p in itertools.product(STATUSES, STATUSES)
+                         [p for p in itertools.product(OrderStatus, OrderStatus)
                           if p[0] != p[1] and p[1] != "pending_payment"])
 def test_transition(session, source, target):
     order = make_order(session, source)
@@ -32,7 +32,7 @@ def test_transition(session, source, target):
         assert outcome is Outcome.REFUSED and order.status == source
 
 
-@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("status", OrderStatus)
 def test_nothing_goes_back_to_pending(session, status):
     order = make_order(session, status)
     with pytest.raises(ValueError):

@@ -78,8 +78,7 @@ def test_each_provider_builds_its_own_settings_from_the_shops(plugins, shop):
 
 def test_a_provider_nobody_answers_for_gets_only_the_shops_part(plugins, shop):
     settings = payment_settings(plugins, "nobody", shop)
-    assert settings == PaymentSettings(public_base_url="https://shop.example",
-                                       site_url="https://shop.example",
+    assert settings == PaymentSettings(site_url="https://shop.example",
                                        webhook_url="https://shop.example/api/v1/webhooks/nobody",
                                        environment="testing")
 

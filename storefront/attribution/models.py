@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class SourceMetric(db.Model):
+class SourceMetric(Model):
     """How often something happened for one source on one day (views, adds to cart)."""
 
     __tablename__ = "source_metric"

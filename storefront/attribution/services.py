@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from ..database import upsert_insert
 from ..money import Money
-from ..orders.models import Order, OrderLine
+from ..orders.models import PAID_STATUSES, Order, OrderLine
 from ..search.models import SearchEntry
 from .models import SourceMetric
 
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 DIRECT = "direct"
 FLUSH_EVERY = 500
 FLUSH_SECONDS = 1.0  # the longest a count waits in the buffer: what a hard kill can lose
-PAID_STATUSES = ("paid", "fulfilled")
 # What a source looks like, as OpenAPI (ECMA-262) reads a pattern; Python checks the
 # same form with `fullmatch`, since its `$` would also let a trailing newline through.
 SOURCE_PATTERN = r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150})$"
@@ -170,7 +169,8 @@ class BatchWriter:
 writer = BatchWriter()
 
 
-def count_later(bind, source: str, batch: int = FLUSH_EVERY, metric: str = "view") -> None:
+def count_later(bind, source: str | None, batch: int = FLUSH_EVERY,
+                metric: str = "view") -> None:
     """Count a view of a piece of content (or another `metric`, such as an add to cart)
     for `source`, written in batches of `batch` counts. `bind` is the engine, or a
     session bound to it (a cached page passes the engine, so counting opens no session)."""

@@ -8,13 +8,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Variant
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import UTCDateTime, utcnow
 
 MAX_LINE_QUANTITY = 99
 
 
-class Cart(db.Model):
+class Cart(Model):
     """A shopper's cart, known only by its random token."""
 
     __tablename__ = "cart"
@@ -28,7 +28,7 @@ class Cart(db.Model):
         back_populates="cart", cascade="all, delete-orphan", order_by="CartLine.id")
 
 
-class CartLine(db.Model):
+class CartLine(Model):
     """Some quantity of one variant, remembering the content that led to it."""
 
     __tablename__ = "cart_line"

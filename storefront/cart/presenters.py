@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Response, current_app
 
 from .services import CartView
@@ -32,6 +34,6 @@ def cart_response(view: CartView, status: int = 200) -> Response:
     it is sent as is rather than dumped through the schema a second time (an add to cart
     is the busiest write of the shop); the schema documents it, and the API's fuzz tests
     check every answer against it."""
-    response = current_app.json.response(cart_dict(view))
+    response = cast(Response, current_app.json.response(cart_dict(view)))
     response.status_code = status
     return response

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import selectinload
 
 from ..attribution.services import FLUSH_EVERY, count_later, source_exists
 from ..catalog.models import Product, Variant
@@ -32,6 +31,7 @@ class LineView:
 
     id: int
     variant_id: int
+    product_id: int
     sku: str
     product_slug: str
     product_name: str
@@ -78,23 +78,6 @@ def create_cart(session) -> Cart:
     return cart
 
 
-def load_cart(session, token: str, *, for_update=False) -> Cart:
-    """A cart with its lines, variants and products as ORM objects (for checkout);
-    unknown tokens are not found."""
-    _check_token(token)
-    stmt = select(Cart).where(Cart.token == token).options(
-        selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product))
-    if for_update:
-        stmt = stmt.with_for_update(of=Cart)
-        if session.get_bind().dialect.name == "sqlite":
-            # What checkout reads next (stock, the shopper's open orders) must be current.
-            session.execute(_CLAIM_FOR_SQLITE, {"token": token})
-    cart = session.scalar(stmt)
-    if cart is None:
-        raise NotFoundError("No such cart.", reason="cart_not_found")
-    return cart
-
-
 def _check_token(token) -> None:
     if not isinstance(token, str) or len(token) > 64:
         raise NotFoundError("No such cart.", reason="cart_not_found")
@@ -107,10 +90,10 @@ def _check_token(token) -> None:
 # need not pass through the session's statement events.)
 # Every column is labelled, and rows are read by these names: a column added later cannot
 # shift the others, and the tables' own `id` and `name` columns cannot collide.
-_LINE_COLUMNS = (CartLine.id.label("line_id"), CartLine.variant_id, Variant.sku,
-                 Product.slug.label("product_slug"), Product.name.label("product_name"),
-                 Variant.name.label("variant_name"), CartLine.quantity,
-                 Variant.price_amount, Variant.currency, CartLine.source)
+_LINE_COLUMNS = (CartLine.id.label("line_id"), CartLine.variant_id, Variant.product_id,
+                 Variant.sku, Product.slug.label("product_slug"),
+                 Product.name.label("product_name"), Variant.name.label("variant_name"),
+                 CartLine.quantity, Variant.price_amount, Variant.currency, CartLine.source)
 
 
 _CART_WITH_LINES = (  # a cart without lines still gives one row
@@ -130,7 +113,7 @@ _LOCK = (select(Cart.id.label("cart_id"), Cart.updated_at)
          .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
 _LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such sku
     select(Cart.id.label("cart_id"), Cart.updated_at, Variant.id.label("variant_id"),
-           Variant.stock, Variant.price_amount, Variant.currency,
+           Variant.product_id, Variant.stock, Variant.price_amount, Variant.currency,
            Variant.name.label("variant_name"), Product.name.label("product_name"),
            Product.slug.label("product_slug")).select_from(Cart)
     .outerjoin(Variant, Variant.sku == bindparam("sku"))
@@ -154,8 +137,8 @@ _STOCK = select(Variant.stock).where(Variant.id == bindparam("variant_id"))
 
 def _line_view(row) -> LineView:
     """A line from a row of `_LINE_COLUMNS` (read by name)."""
-    return LineView(id=row.line_id, variant_id=row.variant_id, sku=row.sku,
-                    product_slug=row.product_slug, product_name=row.product_name,
+    return LineView(id=row.line_id, variant_id=row.variant_id, product_id=row.product_id,
+                    sku=row.sku, product_slug=row.product_slug, product_name=row.product_name,
                     variant_name=row.variant_name, quantity=row.quantity,
                     unit_price=Money(row.price_amount, row.currency), source=row.source)
 
@@ -187,6 +170,13 @@ def get_cart(session, token: str) -> CartView:
         raise NotFoundError("No such cart.", reason="cart_not_found")
     return CartView(token=token, lines=tuple(_line_view(row) for row in rows
                                              if row.line_id is not None))
+
+
+def lock_for_checkout(session, token: str) -> tuple[int, CartView]:
+    """Lock a cart and read its lines once the lock is held: (cart id, view). Checkout
+    reads the same rows as the API, in the same two round trips as any change."""
+    found = _lock(conn := session.connection(), token)
+    return found.cart_id, CartView(token=token, lines=tuple(_read_lines(conn, found.cart_id)))
 
 
 def empty_view(cart: Cart) -> CartView:
@@ -245,7 +235,7 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     _touch(conn, cart_id, found.updated_at)
     session.commit()
     count_later(session, source, batch, metric="add_to_cart")  # once the line is kept
-    line = LineView(id=line_id, variant_id=variant_id, sku=sku,
+    line = LineView(id=line_id, variant_id=variant_id, product_id=found.product_id, sku=sku,
                     product_slug=found.product_slug, product_name=found.product_name,
                     variant_name=found.variant_name, quantity=total,
                     unit_price=Money(found.price_amount, currency), source=kept_source)

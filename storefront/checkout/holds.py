@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from ..cart.models import Cart
 from ..database import is_postgresql
 from ..errors import ConflictError
-from ..orders.models import Order, OrderLine
+from ..orders.models import Order, OrderLine, OrderStatus
 from ..orders.state import Outcome, transition
 from ..settings import Settings
 from ..timeutil import utcnow
@@ -27,7 +27,6 @@ from .providers import hold_seconds
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending_payment"
 # An order is written before its payment page is asked for; one that still has none after
 # this long lost its worker mid-checkout (the provider's calls give up after about 90 s).
 NO_SESSION_GRACE = timedelta(minutes=2)
@@ -67,7 +66,7 @@ def check_hold_limit(session, *, cart_id: int, email: str, client: str | None, u
         select(*(func.coalesce(func.sum(case((holder, OrderLine.quantity), else_=0)), 0)
                  for holder in holders))
         .select_from(Order).join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Order.status == PENDING, or_(*holders))).one())
+        .where(Order.status == OrderStatus.PENDING_PAYMENT, or_(*holders))).one())
     if held + units > max_units:
         raise ConflictError(
             f"At most {max_units} items can wait for payment at once (per cart, email address "
@@ -82,10 +81,11 @@ def release_cart_orders(session, plugins, cart_token: str, *, settings: Settings
     takes their place, and their units are not held twice. A page paid meanwhile pays
     its order instead, which empties the cart."""
     earlier = session.scalars(select(Order).join(Cart, Cart.id == Order.cart_id).where(
-        Cart.token == cart_token, Order.status == PENDING).order_by(Order.id)).all()
+        Cart.token == cart_token, Order.status == OrderStatus.PENDING_PAYMENT)
+        .order_by(Order.id)).all()
     for order in earlier:
         if order.payment_session_id is None:
-            transition(session, order, "cancelled")
+            transition(session, order, OrderStatus.CANCELLED)
             session.commit()
         else:
             cancel_checkout(session, plugins, order, settings=settings)
@@ -98,12 +98,12 @@ def lapsed_orders(session, plugins, *, now: datetime, limit: int | None,
     lapsed = [and_(Order.payment_session_id.is_(None),
                    Order.created_at < now - NO_SESSION_GRACE)]
     providers = session.scalars(select(Order.payment_provider).where(
-        Order.status == PENDING).distinct()).all() if pages else ()
+        Order.status == OrderStatus.PENDING_PAYMENT).distinct()).all() if pages else ()
     lapsed += [and_(Order.payment_provider == provider,
                     Order.created_at < now - timedelta(seconds=hold_seconds(plugins, provider)))
                for provider in providers]
     return list(session.scalars(
-        select(Order).where(Order.status == PENDING, or_(*lapsed))
+        select(Order).where(Order.status == OrderStatus.PENDING_PAYMENT, or_(*lapsed))
         .order_by(Order.created_at, Order.id).limit(limit)))
 
 
@@ -118,11 +118,12 @@ def release_lapsed_holds(session, plugins, *, settings: Settings, now: datetime 
     for order in lapsed_orders(session, plugins, now=now or utcnow(), limit=limit,
                                pages=pages):
         if order.payment_session_id is None:
-            outcome = transition(session, order, "cancelled")
+            outcome = transition(session, order, OrderStatus.CANCELLED)
             session.commit()
             if outcome is Outcome.APPLIED:
                 log.warning("Released order %s: it never got a payment page", order.number)
                 released += 1
-        elif cancel_checkout(session, plugins, order, settings=settings) == "cancelled":
+        elif (cancel_checkout(session, plugins, order, settings=settings)
+              == OrderStatus.CANCELLED):
             released += 1
     return released

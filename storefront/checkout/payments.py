@@ -19,7 +19,7 @@ from plugins.types import (
 )
 
 from ..cart.services import empty_cart
-from ..orders.models import Order, PaymentEventRecord
+from ..orders.models import Order, OrderStatus, PaymentEventRecord
 from ..orders.state import Outcome, reaches_later, transition
 from ..reviews.services import review_key
 from ..settings import Settings
@@ -28,7 +28,8 @@ from .providers import payment_settings
 log = logging.getLogger(__name__)
 
 # What each kind of event asks of the order.
-TARGETS = {"paid": "paid", "failed": "cancelled", "expired": "cancelled", "refunded": "refunded"}
+TARGETS = {"paid": OrderStatus.PAID, "failed": OrderStatus.CANCELLED,
+           "expired": OrderStatus.CANCELLED, "refunded": OrderStatus.REFUNDED}
 WAITING = "waiting"
 # Waiting events looked at when an order changes state; more wait for reconciliation.
 WAITING_BATCH = 200
@@ -93,8 +94,8 @@ def _settle(session, plugins, record: PaymentEventRecord, event: PaymentEvent,
     record.order_id = order.id if order else None
     record.detail = json.dumps(asdict(event)) if result.outcome == WAITING else ""
     session.commit()
-    if result.outcome == Outcome.APPLIED.value:
-        if result.status == "paid":
+    if result.outcome == Outcome.APPLIED.value and order is not None:
+        if result.status == OrderStatus.PAID:
             plugins.hook.order_paid(order=order_summary(order, settings),
                                     shop=shop_info(settings))
         apply_waiting_events(session, plugins, order, settings=settings)
@@ -125,7 +126,7 @@ def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
         log.error("%s event %s names order %s, placed with %s: refused", event.provider,
                   event.event_id, order.number, order.payment_provider)
         return EventResult("refused", order.number, order.status)
-    if target == "paid" and event.amount is not None and (
+    if target == OrderStatus.PAID and event.amount is not None and (
             event.amount != order.total_amount
             or (event.currency or order.currency).lower() != order.currency):
         log.error("Payment for %s does not match the order: %s %s, expected %s %s",
@@ -137,11 +138,11 @@ def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
                  event.event_id, order.number, order.status, target)
         return EventResult(WAITING, order.number, order.status)
     outcome = transition(session, order, target)
-    if target == "paid" and event.payment_intent and not order.payment_intent_id:
+    if target == OrderStatus.PAID and event.payment_intent and not order.payment_intent_id:
         order.payment_intent_id = event.payment_intent
-    if outcome is Outcome.APPLIED and target == "paid" and order.cart_id is not None:
+    if outcome is Outcome.APPLIED and target == OrderStatus.PAID and order.cart_id is not None:
         empty_cart(session, order.cart_id)
-    if outcome is Outcome.REFUSED and target == "paid":
+    if outcome is Outcome.REFUSED and target == OrderStatus.PAID:
         # Money arrived for an order the shop had given up on: staff must refund or ship.
         log.error("Payment received for %s order %s; it needs a refund or a fulfilment.",
                   order.status, order.number)
@@ -225,7 +226,7 @@ def confirm_with_provider(session, plugins, order: Order, *,
     reconciliation. Returns None when the provider keeps no state it can be asked about;
     raises PaymentProviderError when it cannot be reached.
     """
-    if order.status != "pending_payment" or not order.payment_session_id:
+    if order.status != OrderStatus.PENDING_PAYMENT or not order.payment_session_id:
         return None
     state = plugins.hook.retrieve_checkout_session(
         provider=order.payment_provider, session_id=order.payment_session_id,
@@ -253,7 +254,7 @@ def cancel_checkout(session, plugins, order: Order, *, settings: Settings) -> st
     Returns the order's status afterwards. If the provider cannot be reached the order
     stays pending, and reconciliation settles it later.
     """
-    if order.status != "pending_payment":
+    if order.status != OrderStatus.PENDING_PAYMENT:
         return order.status
     try:
         if order.payment_session_id:
@@ -265,7 +266,7 @@ def cancel_checkout(session, plugins, order: Order, *, settings: Settings) -> st
         log.warning("Could not close the payment page of %s: %s", order.number, exc)
         return order.status
     if result is None:  # the provider keeps no state: its page is closed, so cancel
-        transition(session, order, "cancelled")
+        transition(session, order, OrderStatus.CANCELLED)
         session.commit()
     return order.status
 

@@ -21,9 +21,8 @@ def payment_settings(plugins, provider: str, settings: Settings) -> PaymentSetti
     the shop's settings (`payment_settings` hook), and the shop-wide part, filled in here."""
     own = plugins.hook.payment_settings(provider=provider, settings=settings.as_mapping())
     return dataclasses.replace(
-        own or PaymentSettings(), public_base_url=settings.public_base_url,
-        site_url=settings.site_url, webhook_url=f"{settings.api_url}/webhooks/{provider}",
-        environment=settings.env)
+        own or PaymentSettings(), site_url=settings.site_url,
+        webhook_url=f"{settings.api_url}/webhooks/{provider}", environment=settings.env)
 
 
 def hold_seconds(plugins, provider: str) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from plugins.types import PaymentProviderError
 
-from ..orders.models import Order
+from ..orders.models import Order, OrderStatus
 from ..settings import Settings
 from ..timeutil import utcnow
 from .holds import release_lapsed_holds
@@ -37,7 +37,7 @@ def reconcile_payments(session, plugins, *, older_than, settings: Settings) -> d
               "released": release_lapsed_holds(session, plugins, settings=settings, now=now,
                                                limit=None, pages=False)}
     orders = session.scalars(select(Order).where(
-        Order.status == "pending_payment", Order.created_at < older_than)
+        Order.status == OrderStatus.PENDING_PAYMENT, Order.created_at < older_than)
         .order_by(Order.id)).all()
     for order in orders:
         counts["checked"] += 1
@@ -53,8 +53,8 @@ def reconcile_payments(session, plugins, *, older_than, settings: Settings) -> d
             counts["unreachable"] += 1
             continue
         session.refresh(order)
-        key = {"paid": "paid", "cancelled": "cancelled"}.get(order.status, "pending")
-        counts[key] += 1
+        settled = order.status in (OrderStatus.PAID, OrderStatus.CANCELLED)
+        counts[order.status if settled else "pending"] += 1
     counts.update(retry_waiting_events(
         session, plugins, give_up_before=now - timedelta(days=WAITING_DAYS),
         settings=settings))

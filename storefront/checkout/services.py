@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -18,13 +17,14 @@ from plugins.types import (
     PaymentProviderError,
 )
 
-from ..cart.services import load_cart
+from ..cart.services import CartView, lock_for_checkout
 from ..catalog.models import Variant
+from ..emails import normalise_email
 from ..errors import ConflictError, NotFoundError, ServiceError, UpstreamError
-from ..orders.models import Order, OrderLine
+from ..orders.models import Order, OrderLine, OrderStatus
 from ..orders.state import transition
 from ..settings import Settings
-from ..staff.services import normalise_email
+from ..tokens import digest
 from .holds import (
     check_hold_limit,
     lock_holders,
@@ -57,11 +57,6 @@ def new_order_number() -> str:
     return f"BB-{chars[:4]}-{chars[4:]}"
 
 
-def hash_order_token(token: str) -> str:
-    """Order tokens are random; a digest is enough to keep them safe at rest."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def place_order(session, plugins, *, cart_token: str, email: str, settings: Settings,
                 client: str | None = None) -> PlacedOrder:
     """Turn a cart into an order in `pending_payment` and a payment page.
@@ -77,23 +72,22 @@ def place_order(session, plugins, *, cart_token: str, email: str, settings: Sett
     release_cart_orders(session, plugins, cart_token, settings=settings)
     email = normalise_email(email)
     try:
-        cart = load_cart(session, cart_token, for_update=True)
-        if not cart.lines:
+        cart_id, cart = lock_for_checkout(session, cart_token)
+        if cart.is_empty:
             raise ConflictError("The cart is empty.", reason="cart_empty")
         lock_holders(session, email, client)
-        check_hold_limit(session, cart_id=cart.id, email=email, client=client,
-                         units=sum(line.quantity for line in cart.lines),
-                         max_units=settings.checkout_max_units)
+        check_hold_limit(session, cart_id=cart_id, email=email, client=client,
+                         units=cart.item_count, max_units=settings.checkout_max_units)
     except ServiceError:
         session.rollback()  # a refusal lets go of the cart's lock at once
         raise
-    order, token = _reserve_and_write(session, cart, email, provider, client)
+    order, token = _reserve_and_write(session, cart_id, cart, email, provider, client)
     redirect = _open_payment_page(session, plugins, order, settings)
     _attach_payment_page(session, plugins, order, redirect, settings)
     return PlacedOrder(order=order, token=token, redirect=redirect)
 
 
-def _reserve_and_write(session, cart, email: str, provider: str,
+def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provider: str,
                        client: str | None) -> tuple[Order, str]:
     """Reserve the cart's units and commit the order that holds them; (order, token)."""
     lines = sorted(cart.lines, key=lambda line: line.variant_id)  # one lock order for all
@@ -109,16 +103,15 @@ def _reserve_and_write(session, cart, email: str, provider: str,
                 f"Only {variant.stock} of {variant.product.name} ({variant.name}) left.",
                 reason="out_of_stock", sku=variant.sku, available=variant.stock)
     token = secrets.token_urlsafe(32)
-    order = Order(email=email, token_hash=hash_order_token(token),
-                  status="pending_payment", currency=cart.lines[0].variant.currency,
-                  cart_id=cart.id, payment_provider=provider, client_key=client,
-                  total_amount=sum(line.quantity * line.variant.price_amount for line in lines),
-                  lines=[OrderLine(variant_id=line.variant_id,
-                                   product_id=line.variant.product_id, sku=line.variant.sku,
-                                   name=f"{line.variant.product.name} – {line.variant.name}",
-                                   quantity=line.quantity,
-                                   unit_amount=line.variant.price_amount,
-                                   currency=line.variant.currency, source=line.source)
+    order = Order(email=email, token_hash=digest(token),
+                  status=OrderStatus.PENDING_PAYMENT, currency=cart.subtotal.currency,
+                  cart_id=cart_id, payment_provider=provider, client_key=client,
+                  total_amount=cart.subtotal.amount,
+                  lines=[OrderLine(variant_id=line.variant_id, product_id=line.product_id,
+                                   sku=line.sku,
+                                   name=f"{line.product_name} – {line.variant_name}",
+                                   quantity=line.quantity, unit_amount=line.unit_price.amount,
+                                   currency=line.unit_price.currency, source=line.source)
                          for line in cart.lines])
     _insert_with_unique_number(session, order)
     session.commit()
@@ -145,7 +138,7 @@ def _open_payment_page(session, plugins, order: Order, settings: Settings) -> Ch
     except Exception as exc:  # any failure of the provider must leave nothing behind
         log.error("Checkout of %s failed at %s: %s", order.number, provider, exc)
         session.rollback()
-        transition(session, order, "cancelled")
+        transition(session, order, OrderStatus.CANCELLED)
         session.commit()
         raise UpstreamError("The payment service is not answering right now. Nothing was "
                             "charged and your cart is unchanged; please try again.") from exc
@@ -157,7 +150,7 @@ def _attach_payment_page(session, plugins, order: Order, redirect: CheckoutRedir
     """Keep the page's id on the order, unless the order was released meanwhile (the
     provider took longer than the grace period); then close the page and refuse."""
     attached = session.execute(
-        update(Order).where(Order.id == order.id, Order.status == "pending_payment")
+        update(Order).where(Order.id == order.id, Order.status == OrderStatus.PENDING_PAYMENT)
         .values(payment_session_id=redirect.session_id)
         .execution_options(synchronize_session=False))
     session.commit()
@@ -193,6 +186,6 @@ def find_order(session, number: str, token: str | None) -> Order:
     order = session.query(Order).filter_by(number=number).one_or_none() \
         if isinstance(number, str) and len(number) <= 20 else None
     if order is None or not token or not secrets.compare_digest(
-            order.token_hash, hash_order_token(token)):
+            order.token_hash, digest(token)):
         raise NotFoundError("No such order.", reason="order_not_found")
     return order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -18,26 +19,33 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import UTCDateTime, utcnow
 
-STATUSES = ("pending", "approved", "rejected", "spam")
+
+class ModerationStatus(StrEnum):
+    """Where a moderated item stands; only `APPROVED` is ever public."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
 
 
-class ModeratedItem(db.Model):
+class ModeratedItem(Model):
     """Something a visitor wrote about a product or an article, hidden until approved."""
 
     __tablename__ = "moderated_item"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'rejected', 'spam')",
+        CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in ModerationStatus)})",
                         name="known_status"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_moderated_item_target", "kind", "target_type", "target_id", "status"),
         Index("ix_moderated_item_queue", "status", "created_at"),
         # One approved review per email and product; any number may wait or be refused.
         Index("uq_moderated_item_approved_author", "dedupe_key", unique=True,
-              sqlite_where=text("status = 'approved'"),
-              postgresql_where=text("status = 'approved'")),
+              sqlite_where=text(f"status = '{ModerationStatus.APPROVED}'"),
+              postgresql_where=text(f"status = '{ModerationStatus.APPROVED}'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +60,7 @@ class ModeratedItem(db.Model):
     body: Mapped[str] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(Integer)
     verified_purchase: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=ModerationStatus.PENDING)
     spam_score: Mapped[float] = mapped_column(Float, default=0.0)
     spam_reasons: Mapped[list] = mapped_column(JSON, default=list)
     # Who wrote about what, for items one author may have only one of (reviews); NULL
@@ -68,7 +76,7 @@ class ModeratedItem(db.Model):
         back_populates="item", cascade="all, delete-orphan", order_by="ModerationAction.id")
 
 
-class ModerationAction(db.Model):
+class ModerationAction(Model):
     """One moderator decision: who, when, from which status to which, and why."""
 
     __tablename__ = "moderation_action"

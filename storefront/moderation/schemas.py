@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from ..schemas import InputEmail, InputSchema, InputString, StrictSchema
+from .models import ModerationStatus
 
 
 def not_blank(value: str) -> None:
@@ -23,7 +24,7 @@ class SubmissionAcceptedSchema(ma.Schema):
     """Received; it appears once a moderator approves it."""
 
     id = ma.fields.Integer(required=True)
-    status = ma.fields.String(required=True, metadata={"example": "pending"})
+    status = ma.fields.String(required=True, metadata={"example": ModerationStatus.PENDING})
 
 
 class TargetSchema(ma.Schema):
@@ -56,8 +57,8 @@ class ModerationItemSchema(ma.Schema):
 class ModerationQueryArgsSchema(InputSchema):
     """Filters of the queue."""
 
-    status = ma.fields.String(load_default="pending", validate=ma.validate.OneOf(
-        ["pending", "approved", "rejected", "spam", "all"]))
+    status = ma.fields.String(load_default=ModerationStatus.PENDING, validate=ma.validate.OneOf(
+        [*ModerationStatus, "all"]))
     kind = InputString(load_default=None, max_length=20)
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
     cursor = InputString(load_default=None, max_length=500)

@@ -11,20 +11,26 @@ from sqlalchemy.orm import selectinload
 
 from plugins.types import ModerationSettings, Submission, Verdict
 
+from ..emails import normalise_email
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..pagination import keyset_page
 from ..timeutil import utcnow
-from .models import ModeratedItem, ModerationAction
+from .models import ModeratedItem, ModerationAction, ModerationStatus
 
 log = logging.getLogger(__name__)
 
 # action -> (statuses it applies to, status it leads to)
 ACTIONS = {
-    "approve": (frozenset({"pending", "rejected", "spam"}), "approved"),
-    "reject": (frozenset({"pending", "spam"}), "rejected"),
-    "spam": (frozenset({"pending", "approved", "rejected"}), "spam"),
-    "unpublish": (frozenset({"approved"}), "rejected"),
+    "approve": (frozenset({ModerationStatus.PENDING, ModerationStatus.REJECTED,
+                           ModerationStatus.SPAM}), ModerationStatus.APPROVED),
+    "reject": (frozenset({ModerationStatus.PENDING, ModerationStatus.SPAM}),
+               ModerationStatus.REJECTED),
+    "spam": (frozenset({ModerationStatus.PENDING, ModerationStatus.APPROVED,
+                        ModerationStatus.REJECTED}), ModerationStatus.SPAM),
+    "unpublish": (frozenset({ModerationStatus.APPROVED}), ModerationStatus.REJECTED),
 }
+# How often one visitor may send reviews, comments or any other moderated writing.
+SUBMISSION_RATE_LIMIT = "5 per minute; 30 per hour"
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class Target:
 
 def approved(stmt):
     """Every public query goes through here: only approved items are ever shown or counted."""
-    return stmt.where(ModeratedItem.status == "approved")
+    return stmt.where(ModeratedItem.status == ModerationStatus.APPROVED)
 
 
 def kinds(plugins) -> dict:
@@ -83,7 +89,7 @@ def submit(session, plugins, *, kind: str, target: Target, author_name: str, ema
     second is taken like any other (so the answer never tells whether an email wrote
     before), and approving it retires the first (`act`).
     """
-    email = email.strip().lower()
+    email = normalise_email(email)
     item = ModeratedItem(kind=kind, target_type=target.type, target_id=target.id,
                          target_slug=target.slug, target_title=target.title,
                          author_name=author_name.strip(), email=email, body=body.strip(),
@@ -98,7 +104,7 @@ def submit(session, plugins, *, kind: str, target: Target, author_name: str, ema
     verdict = combine(plugins.hook.moderation_verdict(
         submission=as_submission(item, honeypot, recent),
         settings=moderation))
-    item.status = "spam" if verdict.spam else "pending"
+    item.status = ModerationStatus.SPAM if verdict.spam else ModerationStatus.PENDING
     item.spam_score = round(verdict.score, 3)
     item.spam_reasons = list(verdict.reasons)
     session.add(item)
@@ -165,7 +171,7 @@ def act(session, plugins, *, kind: str, item_id: int, action: str, actor,
     item = get_item(session, plugins, kind, item_id)
     allowed_from, target = ACTIONS[action]
     before = item.status
-    if target == "approved" and item.dedupe_key and before in allowed_from:
+    if target == ModerationStatus.APPROVED and item.dedupe_key and before in allowed_from:
         _retire_earlier(session, item, actor)
     changed = session.execute(
         update(ModeratedItem).where(ModeratedItem.id == item.id,
@@ -189,15 +195,18 @@ def _retire_earlier(session, item: ModeratedItem, actor) -> None:
     """Unpublish the author's approved item about the same target, which `item` replaces
     (in the caller's transaction, with its own line in the audit log)."""
     earlier = session.scalars(select(ModeratedItem).where(
-        ModeratedItem.dedupe_key == item.dedupe_key, ModeratedItem.status == "approved",
+        ModeratedItem.dedupe_key == item.dedupe_key,
+        ModeratedItem.status == ModerationStatus.APPROVED,
         ModeratedItem.id != item.id).with_for_update()).all()
     reason = f"replaced by the same author's {item.kind} {item.id}"
     for old in earlier:
-        old.status, old.moderated_at, old.moderated_by_id = "rejected", utcnow(), actor.id
+        old.status = ModerationStatus.REJECTED
+        old.moderated_at, old.moderated_by_id = utcnow(), actor.id
         old.moderation_reason = reason
         session.add(ModerationAction(item_id=old.id, actor_id=actor.id,
                                      actor_email=actor.email, action="unpublish",
-                                     from_status="approved", to_status="rejected",
+                                     from_status=ModerationStatus.APPROVED,
+                                     to_status=ModerationStatus.REJECTED,
                                      reason=reason))
     session.flush()
 
@@ -205,5 +214,5 @@ def _retire_earlier(session, item: ModeratedItem, actor) -> None:
 def pending_counts(session) -> dict[str, int]:
     """Items waiting per kind, for the console's dashboard."""
     rows = session.execute(select(ModeratedItem.kind, func.count()).where(
-        ModeratedItem.status == "pending").group_by(ModeratedItem.kind))
+        ModeratedItem.status == ModerationStatus.PENDING).group_by(ModeratedItem.kind))
     return dict(rows.all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -15,19 +16,31 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import UTCDateTime, utcnow
 
-STATUSES = ("pending_payment", "paid", "fulfilled", "cancelled", "refunded")
+
+class OrderStatus(StrEnum):
+    """Where an order stands (`orders.state` moves it); stored and shown as the value."""
+
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
 
 
-class Order(db.Model):
+# Orders the shop has been paid for and still keeps the money of (shipped or not).
+PAID_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED)
+
+
+class Order(Model):
     """A placed order: who, what (as it was when bought), how much, and where it stands."""
 
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint("status IN ('pending_payment', 'paid', 'fulfilled', 'cancelled', "
-                        "'refunded')", name="known_status"),
+        CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in OrderStatus)})",
+                        name="known_status"),
         CheckConstraint("total_amount >= 0", name="total_not_negative"),
     )
 
@@ -35,7 +48,8 @@ class Order(db.Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(20), default="pending_payment", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING_PAYMENT,
+                                        index=True)
     currency: Mapped[str] = mapped_column(String(3))
     total_amount: Mapped[int] = mapped_column(BigInteger)
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"),
@@ -55,7 +69,7 @@ class Order(db.Model):
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id")
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     """One variant of an order, with its name and price as they were at checkout."""
 
     __tablename__ = "order_line"
@@ -77,7 +91,7 @@ class OrderLine(db.Model):
     order: Mapped[Order] = relationship(back_populates="lines")
 
 
-class PaymentEventRecord(db.Model):
+class PaymentEventRecord(Model):
     """A provider event, stored before it is applied so it is applied at most once."""
 
     __tablename__ = "payment_event"
@@ -95,7 +109,7 @@ class PaymentEventRecord(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message waiting to be sent (order confirmations and staff notices)."""
 
     __tablename__ = "outbox_message"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from .models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-def confirmation_text(order, review_links: list[tuple[str, str]] = ()) -> str:
+def confirmation_text(order, review_links: Sequence[tuple[str, str]] = ()) -> str:
     """The body of an order confirmation, in plain text."""
     lines = [f"Thank you for your order {order.number}.", ""]
     for line in order.lines:

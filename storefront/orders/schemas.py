@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from ..schemas import InputSchema, InputString, MoneySchema
+from .models import OrderStatus
 
 
 class OrderLineSchema(ma.Schema):
@@ -19,8 +20,7 @@ class OrderSchema(ma.Schema):
     """An order and where it stands."""
 
     number = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        ["pending_payment", "paid", "fulfilled", "cancelled", "refunded"]))
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(list(OrderStatus)))
     email = ma.fields.String(required=True)
     lines = ma.fields.List(ma.fields.Nested(OrderLineSchema), required=True)
     total = ma.fields.Nested(MoneySchema, required=True)

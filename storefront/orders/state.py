@@ -12,19 +12,19 @@ from sqlalchemy import update
 
 from ..catalog.models import Variant
 from ..timeutil import utcnow
-from .models import Order, OrderLine
+from .models import Order, OrderLine, OrderStatus
 
 log = logging.getLogger(__name__)
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending_payment": frozenset({"paid", "cancelled"}),
-    "paid": frozenset({"fulfilled", "refunded"}),
-    "fulfilled": frozenset({"refunded"}),
-    "cancelled": frozenset(),
-    "refunded": frozenset(),
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.FULFILLED, OrderStatus.REFUNDED}),
+    OrderStatus.FULFILLED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
 }
-TIMESTAMPS = {"paid": "paid_at", "fulfilled": "fulfilled_at", "cancelled": "cancelled_at",
-              "refunded": "refunded_at"}
+TIMESTAMPS = {OrderStatus.PAID: "paid_at", OrderStatus.FULFILLED: "fulfilled_at",
+              OrderStatus.CANCELLED: "cancelled_at", OrderStatus.REFUNDED: "refunded_at"}
 
 
 class Outcome(StrEnum):
@@ -45,7 +45,10 @@ def reaches_later(status: str, target: str) -> bool:
 
     A refund that arrives while its order still waits for payment can be applied once the
     payment is; a payment for a cancelled order never can."""
-    seen, frontier = {status}, set(TRANSITIONS.get(status, ()))
+    try:
+        seen, frontier = {status}, set(TRANSITIONS[OrderStatus(status)])
+    except ValueError:  # not a status at all
+        return False
     while frontier:
         if target in frontier and status not in sources_of(target):
             return True
@@ -54,7 +57,7 @@ def reaches_later(status: str, target: str) -> bool:
     return False
 
 
-def transition(session, order: Order, target: str) -> Outcome:
+def transition(session, order: Order, target: OrderStatus) -> Outcome:
     """Move `order` to `target` if the machine allows it, atomically against other workers.
 
     Cancelling puts the reserved stock back in the same transaction. The caller commits.
@@ -68,7 +71,7 @@ def transition(session, order: Order, target: str) -> Outcome:
         .execution_options(synchronize_session=False))
     session.refresh(order)
     if result.rowcount == 1:
-        if target == "cancelled":
+        if target == OrderStatus.CANCELLED:
             release_stock(session, order)
         return Outcome.APPLIED
     if order.status == target:

@@ -8,13 +8,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..extensions import db, limiter
+from ..moderation.models import ModerationStatus
 from ..moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
-from ..moderation.services import moderation_settings
+from ..moderation.services import SUBMISSION_RATE_LIMIT, moderation_settings
 from ..pagination import PageArgsSchema, page_schema
 from ..restapi import service_errors
 from . import services
 
-SUBMIT_LIMIT = "5 per minute; 30 per hour"
 PROOF_FIELDS = ("review_key", "order_number", "order_token")
 
 
@@ -75,7 +75,7 @@ def make_blueprint() -> Blueprint:
                 rows, next_cursor = services.approved_reviews(db.session, slug, **args)
             return {"items": [review_dict(r) for r in rows], "next_cursor": next_cursor}
 
-        @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+        @limiter.limit(SUBMISSION_RATE_LIMIT, methods=["POST"])
         @blp.arguments(ReviewCreateSchema)
         @blp.response(202, SubmissionAcceptedSchema)
         @blp.alt_response(404, description="No product with this slug.")
@@ -97,6 +97,6 @@ def make_blueprint() -> Blueprint:
                     spam_settings=moderation_settings(
                         current_app.extensions["storefront"].settings), **review)
             # Spam is not announced to whoever sent it.
-            return {"id": item.id, "status": "pending"}
+            return {"id": item.id, "status": ModerationStatus.PENDING}
 
     return blp

@@ -8,6 +8,7 @@ from plugins.hookspecs import hookimpl
 from plugins.types import ModeratedKind
 
 from ..extensions import db
+from ..moderation.models import ModerationStatus
 from ..orders.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def submission_received(submission):
     """Tell staff there is something to moderate (outbox and log; spam is only logged)."""
     log.info("New %s %s on %s %s: %s", submission.kind, submission.id,
              submission.target_type, submission.target_slug, submission.status)
-    if submission.status == "spam":
+    if submission.status == ModerationStatus.SPAM:
         return
     db.session.add(OutboxMessage(
         topic="submission_received", recipient="moderators",

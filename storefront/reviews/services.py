@@ -9,7 +9,7 @@ from ..catalog.models import Product
 from ..errors import InvalidError, NotFoundError
 from ..moderation import services as moderation
 from ..moderation.services import Target
-from ..orders.models import Order, OrderLine
+from ..orders.models import PAID_STATUSES, Order, OrderLine
 
 KIND = "review"
 REVIEW_LINK_SALT = "storefront-review-link"
@@ -66,7 +66,7 @@ def bought(session, order_number: str | None, product_id: int) -> bool:
         return False
     return session.scalar(select(exists().where(
         Order.id == OrderLine.order_id, Order.number == order_number,
-        Order.status.in_(("paid", "fulfilled")), OrderLine.product_id == product_id)))
+        Order.status.in_(PAID_STATUSES), OrderLine.product_id == product_id)))
 
 
 def submit_review(session, plugins, *, slug: str, rating: int, title: str, body: str,

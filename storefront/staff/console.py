@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..emails import normalise_email
 from ..extensions import db, limiter, login
 from . import moderation_pages, report_pages, services
 from .models import StaffUser
@@ -76,7 +77,7 @@ def _failed(response) -> bool:
 def login_attempt_key() -> str:
     """Login failures count per account and address together: a stranger guessing at one
     account, or at many, never locks anyone else out of theirs."""
-    email = services.normalise_email(request.form.get("email", ""))[:254]
+    email = normalise_email(request.form.get("email", ""))[:254]
     return f"staff-login:{get_remote_address()}:{email}"
 
 

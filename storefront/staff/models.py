@@ -8,13 +8,13 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import UTCDateTime, utcnow
 
 ROLES = ("moderator", "admin")
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A person who moderates (moderator) or runs the whole shop (admin)."""
 
     __tablename__ = "staff_user"
@@ -46,7 +46,7 @@ class StaffUser(UserMixin, db.Model):
         return self.role == "admin" or self.role == role
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the staff API, kept only as a SHA-256 digest."""
 
     __tablename__ = "api_token"

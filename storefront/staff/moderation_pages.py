@@ -14,7 +14,7 @@ from wtforms.validators import AnyOf, Length
 from ..errors import ServiceError
 from ..extensions import db
 from ..moderation import services as moderation
-from ..moderation.models import STATUSES
+from ..moderation.models import ModerationStatus
 from ..orders.models import Order
 
 QUEUE_PAGE = 25
@@ -65,10 +65,10 @@ def register(bp) -> None:
     @role_required("moderator")
     def moderation_queue():
         """The queue across kinds, filtered by status and kind."""
-        status = request.args.get("status", "pending")
+        status = request.args.get("status", ModerationStatus.PENDING)
         kind = request.args.get("kind") or None
         kinds = moderation.kinds(_plugins())
-        if status not in (*STATUSES, "all") or (kind and kind not in kinds):
+        if status not in (*ModerationStatus, "all") or (kind and kind not in kinds):
             abort(404)
         try:
             rows, next_cursor = moderation.queue(
@@ -77,7 +77,8 @@ def register(bp) -> None:
         except ServiceError:  # a cursor that is not ours
             abort(404)
         return render_template("staff/moderation.html", items=rows, next_cursor=next_cursor,
-                               status=status, kind=kind, kinds=kinds, statuses=STATUSES,
+                               status=status, kind=kind, kinds=kinds,
+                               statuses=list(ModerationStatus),
                                form=DecisionForm(formdata=None), actions=moderation.ACTIONS)
 
     @bp.route("/moderation/<kind>/<int:item_id>", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..emails import normalise_email
 from ..timeutil import utcnow
+from ..tokens import digest
 from .models import ROLES, ApiToken, StaffUser
 
 TOKEN_PREFIX = "sft_"
@@ -27,16 +28,6 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 class StaffError(ValueError):
     """A staff request that cannot be carried out, with a message for the person."""
-
-
-def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively and without surrounding spaces.
-
-    A character whose lower case is longer than itself (`İ` becomes `i̇`, two code
-    points) is kept as it is, so an address never grows past the 254 characters it
-    was checked against when it is normalised.
-    """
-    return "".join(c if len(low := c.lower()) != 1 else low for c in email.strip())
 
 
 def create_staff(session, email: str, role: str, password: str) -> StaffUser:
@@ -125,16 +116,11 @@ def _existing(session, email: str) -> StaffUser:
     return user
 
 
-def hash_token(token: str) -> str:
-    """Tokens are long and random, so a fast digest is enough to keep them safe at rest."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(session, email: str, label: str = "") -> str:
     """Make a new API token for a staff member; the token is returned once, never stored."""
     user = _existing(session, email)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
+    session.add(ApiToken(user=user, token_hash=digest(token), label=label))
     session.commit()
     return token
 
@@ -143,7 +129,7 @@ def user_for_token(session, token: str) -> StaffUser | None:
     """The active staff member holding this token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token))
                          .options(joinedload(ApiToken.user)))
     if row is None or not row.user.active:
         return None

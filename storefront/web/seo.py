@@ -18,7 +18,7 @@ from plugins.types import SitemapEntry
 
 from ..catalog.models import Product, Variant
 from ..extensions import db
-from ..money import CURRENCIES
+from ..money import decimal_amount
 from ..timeutil import utcnow
 from ..urls import asset_url, page_url
 
@@ -61,14 +61,6 @@ def w3c_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def decimal_price(amount: int, currency: str) -> str:
-    """Minor units as a plain decimal string: 2499 usd -> `24.99`, 500 jpy -> `500`."""
-    digits = CURRENCIES.get(currency.lower(), ("", 2))[1]
-    sign = "-" if amount < 0 else ""
-    whole, minor = divmod(abs(amount), 10**digits)
-    return f"{sign}{whole}.{minor:0{digits}d}" if digits else f"{sign}{whole}"
 
 
 def plain_text(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
@@ -147,7 +139,7 @@ def product_json_ld(detail: dict, url: str, image: str | None) -> dict:
         "@type": "Offer",
         "name": variant["name"],
         "sku": variant["sku"],
-        "price": decimal_price(variant["price"]["amount"], variant["price"]["currency"]),
+        "price": decimal_amount(variant["price"]["amount"], variant["price"]["currency"]),
         "priceCurrency": variant["price"]["currency"].upper(),
         "availability": f"{SCHEMA}/{'InStock' if variant['in_stock'] else 'OutOfStock'}",
         "itemCondition": f"{SCHEMA}/NewCondition",
