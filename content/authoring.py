@@ -149,7 +149,7 @@ def import_directory(session, directory: str | Path) -> ImportResult:
         raise ContentError(f"{root} holds no .md files")
     exercises = dict(session.execute(select(Exercise.slug, Exercise.id)).all())
     products = dict(session.execute(select(Product.slug, Product.id)).all())
-    result, seen = ImportResult(), {}
+    result, seen = ImportResult(), dict[str, str]()
     try:
         for path in files:
             try:

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.plugin_api import Product, UTCDateTime, Variant, db, utcnow
+from storefront.plugin_api import Model, Product, UTCDateTime, Variant, utcnow
 
 LINK_ROLES = ("required", "optional")
 ARTICLE_STATUSES = ("draft", "published")
 
 
-class Exercise(db.Model):
+class Exercise(Model):
     """A movement the shop teaches, with steps, the muscles it trains and the gear it needs."""
 
     __tablename__ = "exercise"
@@ -32,7 +32,7 @@ class Exercise(db.Model):
         order_by="ExerciseProduct.position")
 
 
-class ExerciseProduct(db.Model):
+class ExerciseProduct(Model):
     """An exercise uses a product, as required or optional gear, with a recommended variant."""
 
     __tablename__ = "exercise_product"
@@ -52,7 +52,7 @@ class ExerciseProduct(db.Model):
     recommended_variant: Mapped[Variant | None] = relationship()
 
 
-class Article(db.Model):
+class Article(Model):
     """A piece of writing, kept as Markdown with shortcodes, published or draft."""
 
     __tablename__ = "article"
@@ -77,7 +77,7 @@ class Article(db.Model):
         order_by="ArticleProduct.position")
 
 
-class ArticleExercise(db.Model):
+class ArticleExercise(Model):
     """An article teaches an exercise."""
 
     __tablename__ = "article_exercise"
@@ -92,7 +92,7 @@ class ArticleExercise(db.Model):
     exercise: Mapped[Exercise] = relationship()
 
 
-class ArticleProduct(db.Model):
+class ArticleProduct(Model):
     """An article recommends a product."""
 
     __tablename__ = "article_product"

@@ -74,7 +74,7 @@ def article_page(article: Article, detail: dict) -> dict:
     """An article page: Article (by and from the shop) and BreadcrumbList."""
     url = absolute_url(detail["url"])
     image = first_image(detail["body_html"], url)
-    published_at = w3c_datetime(article.published_at)
+    published_at = w3c_datetime(article.published_at or article.updated_at)  # a preview
     modified_at = w3c_datetime(last_changed(article.published_at, article.updated_at))
     data = {
         "@context": SCHEMA, "@type": "Article", "headline": article.title,

@@ -13,7 +13,7 @@ from storefront.plugin_api import keyset_page
 
 from .markdown import SHORTCODE, render
 from .models import Article, ArticleExercise, ArticleProduct, Exercise, ExerciseProduct
-from .urls import page_path, page_url
+from .urls import PAGE_PATHS, page_url
 
 
 class NotFound(LookupError):
@@ -102,7 +102,7 @@ def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDo
             stmt = stmt.where(Exercise.id.in_(ids))
         return [SearchDocument(
             type="exercise", key_id=e.id, slug=e.slug, title=e.name,
-            url_path=page_path("exercise", e.slug),
+            url_path=PAGE_PATHS["exercise"].format(slug=e.slug),
             body="\n".join([e.summary or "", *map(str, e.steps or ()),
                             *map(str, e.muscles or ())]),
             updated_at=e.updated_at) for e in session.scalars(stmt)]
@@ -112,7 +112,7 @@ def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDo
             stmt = stmt.where(Article.id.in_(ids))
         return [SearchDocument(
             type="article", key_id=a.id, slug=a.slug, title=a.title,
-            url_path=page_path("article", a.slug),
+            url_path=PAGE_PATHS["article"].format(slug=a.slug),
             body="\n".join([a.summary or "", plain_text(a.body_markdown)]),
             updated_at=a.updated_at) for a in session.scalars(stmt)]
     return None

@@ -1,5 +1,7 @@
 """Extension objects, created once and unbound; `Storefront.init_app` binds them."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,6 +27,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base class of every model. At run time it is Flask-SQLAlchemy's `db.Model` (built on
+# `Base`); a type checker cannot follow a class made at run time, so it is told `Base`.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login = LoginManager()
 # Set once, here: building a blueprint or binding an app never changes them.

@@ -64,9 +64,10 @@ class CachedReads:
         found = self._look_up(environ)
         if found is None:
             return self.next(environ, start_response)
-        answer = _replay(environ, *found[2:])
+        key, beside, entry, kept = found
+        answer = _replay(environ, entry, kept)
         if answer is None:
-            return self.next(environ, self._recording(start_response, *found))
+            return self.next(environ, self._recording(start_response, key, beside, kept))
         status, headers, body = answer
         start_response(status, headers)
         return [body]
@@ -90,7 +91,7 @@ class CachedReads:
         beside = "headers:" + environ.get("wsgi.url_scheme", "http")
         return (key, beside, *self.state.cache.peek_with(key, beside))
 
-    def _recording(self, start_response, key, beside, entry, kept):
+    def _recording(self, start_response, key, beside, kept):
         """`start_response` that keeps the headers of the app's 200 beside the entry."""
         def record(status, headers, exc_info=None):
             if status.startswith("200 "):
@@ -148,4 +149,4 @@ def _decoded(kept: bytes | None) -> list[tuple[str, str]] | None:
 def install(app: Flask) -> None:
     """Put `CachedReads` in front of the app (a no-op without a shared cache)."""
     if app.extensions["storefront"].cache.enabled:
-        app.wsgi_app = CachedReads(app)
+        app.wsgi_app = CachedReads(app)  # type: ignore[method-assign]  # Flask's middleware way

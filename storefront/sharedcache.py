@@ -40,6 +40,7 @@ import logging
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -133,9 +134,11 @@ class SharedCache:
             self._client.close()
             self._client = None
 
-    def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
+    def fetch(self, key: str, build: Callable[[], bytes], ttl: int | None = None, *,
+              store: bool = True) -> Entry:
         """The entry for `key`, built by `build()` and stored (for `ttl` seconds, or the
-        cache's own) when missing or stale."""
+        cache's own) when missing or stale; with `store` false a missing one is built and
+        not kept (see `CacheAdmission`)."""
         if not self._answering():
             return _make_entry(build())
         entry_key = self.prefix + "entry:" + key
@@ -151,6 +154,8 @@ class SharedCache:
         if current is not None:
             return current
         entry = _make_entry(build())
+        if not store:
+            return entry
         try:
             self.client.set(entry_key, b"\n".join((generation, entry.tag.encode(), entry.body)),
                             ex=min(ttl or self.ttl, self.ttl))
@@ -158,14 +163,10 @@ class SharedCache:
             self._went_away(f"{key} not stored")
         return entry
 
-    def peek(self, key: str) -> Entry | None:
-        """The current entry for `key`, or None when it is missing or stale or Redis does
-        not answer (never builds one)."""
-        return self.peek_with(key, None)[0]
-
     def peek_with(self, key: str, beside: str | None) -> tuple[Entry | None, bytes | None]:
-        """`peek(key)` and the value kept beside it under `beside` (see `put_beside`), in
-        one round trip; (None, None) when Redis does not answer."""
+        """The current entry for `key` (None when missing or stale; never builds one) and
+        the value kept beside it under `beside` (see `put_beside`), in one round trip;
+        (None, None) when Redis does not answer."""
         if not self._answering():
             return None, None
         keys = [self.generation_key, self.prefix + "entry:" + key]
@@ -239,6 +240,46 @@ def _current(generation: bytes, stored: bytes | None) -> Entry | None:
     return None
 
 
+class CacheAdmission:
+    """Which answers a visitor can name freely (a search phrase, a list cursor) may be
+    stored in the shared cache, so that a stranger asking for random ones cannot fill it.
+
+    An answer is stored only from the second time it is asked within `window` seconds in
+    this process (what people actually ask for repeats; a flood of distinct keys does
+    not), and at most `per_window` keys are newly stored per window. Redis thus holds at
+    most about `per_window` such answers per worker and window; one already stored is
+    still read. The memory of keys asked is bounded too (`remember`, oldest forgotten)."""
+
+    def __init__(self, *, per_window: int = 100, window: float = 60.0, remember: int = 1000):
+        self.per_window, self.window, self.remember = per_window, window, remember
+        self._lock = threading.Lock()
+        self._asked: OrderedDict[str, float] = OrderedDict()  # key -> last asked
+        self._kept: OrderedDict[str, float] = OrderedDict()  # key -> when admitted
+
+    def admit(self, key: str) -> bool:
+        """Whether the answer for `key` may be read from and stored in the shared cache."""
+        now = time.monotonic()
+        with self._lock:
+            asked = self._asked.pop(key, None)
+            self._asked[key] = now
+            while len(self._asked) > self.remember:
+                self._asked.popitem(last=False)
+            self._forget(self._kept, now - self.window)
+            if key in self._kept:
+                return True
+            if asked is None or now - asked > self.window or len(self._kept) >= self.per_window:
+                return False
+            self._kept[key] = now
+            return True
+
+    @staticmethod
+    def _forget(entries: OrderedDict, before: float) -> None:
+        """Drop entries older than `before` (they are in time order)."""
+        while entries and next(iter(entries.values())) < before:
+            entries.popitem(last=False)
+
+
+
 def scoped(state, key: str, host_url: str = "") -> str:
     """`key` scoped to the plugins an app runs with, since plugins shape answers too (the
     links on a product, say), and to `host_url` when links are built from the request."""
@@ -254,10 +295,11 @@ def request_host_url() -> str:
     return request.host_url
 
 
-def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None) -> Entry:
+def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None, *,
+          store: bool = True) -> Entry:
     """`key` in the current app's cache."""
     state = current_app.extensions["storefront"]
-    return state.cache.fetch(scoped(state, key, request_host_url()), build, ttl)
+    return state.cache.fetch(scoped(state, key, request_host_url()), build, ttl, store=store)
 
 
 # ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from .. import sharedcache
 from ..extensions import db
 from ..money import Money
 from ..pagination import PageArgsSchema, page_schema
@@ -61,6 +62,7 @@ def make_blueprints() -> list[Blueprint]:
     """Fresh catalogue blueprints for one app."""
     blp = Blueprint("products", __name__, url_prefix="/products",
                     description="Products and their variants.")
+    later_pages = sharedcache.CacheAdmission()
 
     @blp.route("")
     @read_before_dispatch
@@ -73,9 +75,11 @@ def make_blueprints() -> list[Blueprint]:
             def build():
                 rows, next_cursor = services.list_products(db.session, **args)
                 return {"items": [product_summary(p) for p in rows], "next_cursor": next_cursor}
-            key = f"api:products:{args['limit']}"
-            # Any id makes a valid cursor: only first pages are kept, or keys would be endless.
-            return cached_json(blp, PRODUCT_PAGE, key, build, store=not args.get("cursor"))
+            key = f"api:products:{args['limit']}:{args.get('cursor') or ''}"
+            # Any id makes a valid cursor, so pages further on are kept only when asked
+            # again (`CacheAdmission`); first pages always.
+            return cached_json(blp, PRODUCT_PAGE, key, build,
+                               store=not args.get("cursor") or later_pages.admit(key))
 
     @blp.route("/<slug>")
     @read_before_dispatch

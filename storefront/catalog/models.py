@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import UTCDateTime, utcnow
 
 
-class Product(db.Model):
+class Product(Model):
     """Something the shop sells, shown on one page, bought through one of its variants."""
 
     __tablename__ = "product"
@@ -32,7 +32,7 @@ class Product(db.Model):
         return f"<Product {self.slug}>"
 
 
-class Variant(db.Model):
+class Variant(Model):
     """One buyable version of a product (a resistance level), with its own price and stock."""
 
     __tablename__ = "variant"

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from .. import sharedcache
 from ..extensions import db
 from ..restapi import cached_json
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
@@ -68,7 +69,7 @@ def make_blueprint() -> Blueprint:
     """A fresh search blueprint for one app."""
     blp = Blueprint("search", __name__, url_prefix="/search",
                     description="One search over products, exercises and articles.")
-    admission = services.CacheAdmission(window=SEARCH_TTL)
+    admission = sharedcache.CacheAdmission(window=SEARCH_TTL)
 
     @blp.route("")
     class Search(MethodView):

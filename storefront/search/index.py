@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, event, inspect, select
@@ -120,7 +120,7 @@ def _upsert(session, docs: list[SearchDocument]) -> None:
                   for name in ("slug", "title", "url_path", "body", "updated_at")}))
 
 
-def refresh(session, plugins, changed: dict[str, Iterable[int]]) -> None:
+def refresh(session, plugins, changed: Mapping[str, Iterable[int]]) -> None:
     """Rewrite the documents of `changed` ({kind: ids}); ids without a document leave."""
     for kind in sorted(changed):
         ids = sorted(set(changed[kind]))
@@ -206,7 +206,7 @@ def _refresh_before_commit(session) -> None:
         pending = session.info.pop(PENDING, None)
         if not pending:
             return
-        changed = defaultdict(set)
+        changed: dict[str, set[int]] = defaultdict(set)
         for kind, key in pending:
             changed[kind].add(key)
         refresh(session, plugins, changed)

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import UTCDateTime
 
 FTS_TABLE = "search_fts"
@@ -24,7 +24,7 @@ VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ix_search_document_search_vector"
 
 
-class SearchEntry(db.Model):
+class SearchEntry(Model):
     """One searchable document: a product, an exercise, an article (or a plugin's kind)."""
 
     __tablename__ = "search_document"

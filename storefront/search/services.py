@@ -10,10 +10,7 @@ text (FTS5 `bm25`, PostgreSQL `ts_rank`) and cut a snippet around the matches (F
 
 from __future__ import annotations
 
-import threading
-import time
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -118,46 +115,6 @@ def highlight(snippet: str | None) -> str:
     """The database's snippet as safe HTML: escaped, with its markers turned into `<mark>`."""
     html = str(escape(snippet or ""))
     return html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-
-
-class CacheAdmission:
-    """Which searches may be kept in the shared cache, so that a stranger typing random
-    phrases cannot fill it (every distinct phrase would otherwise be a key).
-
-    A search is kept only from the second time it is asked within `window` seconds in
-    this process (what people actually search for repeats; a flood of distinct phrases
-    does not), and at most `per_window` searches are newly kept per window. Redis thus
-    holds at most about `per_window` search answers per worker, each for `window` seconds;
-    the others are answered straight from the database, which is what the cache only
-    spares. The memory of phrases asked is bounded too (`remember`, oldest forgotten)."""
-
-    def __init__(self, *, per_window: int = 100, window: float = 60.0, remember: int = 1000):
-        self.per_window, self.window, self.remember = per_window, window, remember
-        self._lock = threading.Lock()
-        self._asked: OrderedDict[str, float] = OrderedDict()  # key -> last asked
-        self._kept: OrderedDict[str, float] = OrderedDict()  # key -> when admitted
-
-    def admit(self, key: str) -> bool:
-        """Whether the answer for `key` may be read from and stored in the shared cache."""
-        now = time.monotonic()
-        with self._lock:
-            asked = self._asked.pop(key, None)
-            self._asked[key] = now
-            while len(self._asked) > self.remember:
-                self._asked.popitem(last=False)
-            self._forget(self._kept, now - self.window)
-            if key in self._kept:
-                return True
-            if asked is None or now - asked > self.window or len(self._kept) >= self.per_window:
-                return False
-            self._kept[key] = now
-            return True
-
-    @staticmethod
-    def _forget(entries: OrderedDict, before: float) -> None:
-        """Drop entries older than `before` (they are in time order)."""
-        while entries and next(iter(entries.values())) < before:
-            entries.popitem(last=False)
 
 
 def search(session, query: str, *, site_url: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:

@@ -24,7 +24,7 @@ from ..checkout.services import place_order
 from ..checkout.urls import order_number_from
 from ..errors import NotFoundError, ServiceError
 from ..extensions import db, limiter
-from ..orders.models import Order
+from ..orders.models import Order, OrderStatus
 from ..orders.presenters import order_dict
 from . import holes
 from .next_links import empty_state_links
@@ -79,7 +79,9 @@ def add_form_for(product: dict, source: str | None) -> AddToCartForm:
 def valid_source(source: str | None) -> str:
     """The content a link says the shopper came from, or "" when it names no content the
     shop has (the add is then direct)."""
-    return source if is_source(source) and source_exists(db.session, source) else ""
+    if source and is_source(source) and source_exists(db.session, source):
+        return source
+    return ""
 
 
 def cart_link() -> dict:
@@ -195,7 +197,7 @@ def register(bp) -> None:
     def checkout_success(signed):
         """After paying: the order and its status, confirmed with the provider if need be."""
         order = _order_from(signed)
-        if order.status == "pending_payment":
+        if order.status == OrderStatus.PENDING_PAYMENT:
             try:
                 state = current_app.extensions["storefront"]
                 confirm_with_provider(db.session, state.plugins, order, settings=state.settings)
@@ -210,7 +212,7 @@ def register(bp) -> None:
         order = _order_from(signed)
         state = current_app.extensions["storefront"]
         status = cancel_checkout(db.session, state.plugins, order, settings=state.settings)
-        if status == "paid":
+        if status == OrderStatus.PAID:
             return redirect(url_for(".checkout_success", signed=signed), 303)
         flash("Payment cancelled. Your cart is just as you left it.")
         return redirect(url_for(".cart"), 303)
@@ -225,4 +227,4 @@ def _order_from(signed: str) -> Order:
 
 
 def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+    return url is not None and url.startswith(request.host_url)

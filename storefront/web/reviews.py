@@ -15,13 +15,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..extensions import db, limiter
-from ..moderation.services import moderation_settings
+from ..moderation.services import SUBMISSION_RATE_LIMIT, moderation_settings
 from ..reviews import services as reviews
 from . import holes
-from .cart import same_email_rule_as_the_api
 from .submissions import submit_for_moderation
+from .validators import same_email_rule_as_the_api
 
-SUBMIT_LIMIT = "5 per minute; 30 per hour"
 PAGE_REVIEWS = 10
 
 
@@ -48,7 +47,8 @@ def recent_reviews(slug: str) -> list:
 def review_key_input() -> dict:
     """The proof of purchase a review link carries (`?review=`), kept in the form."""
     key = request.args.get("review")
-    return {"key": key, "number": reviews.order_number_from_key(current_app.secret_key, key)}
+    secret = current_app.extensions["storefront"].settings.secret_key
+    return {"key": key, "number": reviews.order_number_from_key(secret, key)}
 
 
 def _submit(slug: str):
@@ -68,7 +68,7 @@ def register(bp) -> None:
     holes.add(bp, "review_key", "storefront/holes/review_key.html", review_key_input)
 
     @bp.route("/products/<slug>/reviews", methods=["POST"])
-    @limiter.limit(SUBMIT_LIMIT)
+    @limiter.limit(SUBMISSION_RATE_LIMIT)
     def review_submit(slug):
         """Queue a review for moderation and thank the writer."""
         return submit_for_moderation(

@@ -4,7 +4,9 @@ dents, and errors that say why. Each runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import re
 import time
 from pathlib import Path
@@ -15,9 +17,9 @@ from sqlalchemy import func, select
 
 from storefront.attribution.models import SourceMetric
 from storefront.cart.models import CartLine
+from storefront.emails import normalise_email
 from storefront.errors import SPECIFIC_REASONS, STATUS_REASONS
 from storefront.inputguard import MAX_JSON_DEPTH
-from storefront.staff.services import normalise_email
 
 from ..checkout_helpers import cart_with
 from ..settings_helpers import change_settings
@@ -362,12 +364,20 @@ def test_distinct_searches_do_not_fill_the_shared_cache(app, client, demo):
 
 
 @pytest.mark.shared_cache
-def test_product_pages_past_the_first_are_not_kept(app, client, demo):
+def test_made_up_cursors_do_not_fill_the_shared_cache(app, client, demo):
     cache = app.extensions["storefront"].cache
+
+    def kept() -> int:
+        return len(list(cache.client.scan_iter(match=cache.prefix + "*api:products*")))
+
     first = client.get("/api/v1/products?limit=1").get_json()
-    client.get(f"/api/v1/products?limit=1&cursor={first['next_cursor']}")
-    keys = list(cache.client.scan_iter(match=cache.prefix + "*api:products*"))
-    assert len(keys) == 1
+    for made_up in range(1, 200):  # any id makes a valid cursor
+        cursor = base64.urlsafe_b64encode(json.dumps([made_up]).encode()).decode()
+        assert client.get(f"/api/v1/products?limit=1&cursor={cursor}").status_code == 200
+    assert kept() == 1  # the first page only
+    for _ in range(2):  # a page people page through again is kept
+        client.get(f"/api/v1/products?limit=1&cursor={first['next_cursor']}")
+    assert kept() == 2
 
 
 # --- Finding 14: buffered counters go out within a second ---------------------------------
