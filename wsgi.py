@@ -8,7 +8,7 @@ from storefront import create_app
 
 # Warnings (a Redis that went away, a payment that does not match its order, test payments
 # in production) reach the worker's stderr, where gunicorn and the platform collect them.
-logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = create_app()
