@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 
@@ -13,6 +14,25 @@ def add_medium_band(page: Page, source: str = "") -> None:
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
     expect(page).to_have_url(re.compile(r"/cart$"))
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_add_to_cart_is_a_whole_primary_button_at_every_width(page: Page, width: int):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/products/better-band")
+    button = page.get_by_role("button", name="Add to cart")
+    expect(button).to_be_visible()
+    shown = button.evaluate(
+        "el => ({clipped: el.scrollWidth > el.clientWidth, width: el.clientWidth,"
+        " background: getComputedStyle(el).backgroundColor})")
+    assert not shown["clipped"], f"'Add to cart' is cut off at {width} px: {shown}"
+    assert shown["background"] != "rgb(255, 255, 255)", f"not a primary button: {shown}"
+
+
+def test_cart_link_counts_one_item_in_the_singular(page: Page):
+    page.goto("/products/better-band")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("link", name="Cart (1 item)", exact=True)).to_be_visible()
 
 
 def test_shopper_buys_a_band_with_test_payments(page: Page, check_a11y, screenshot):
