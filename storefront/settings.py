@@ -147,7 +147,7 @@ class Settings:
             raise ConfigError(
                 "PUBLIC_BASE_URL is not set: export PUBLIC_BASE_URL=https://<your shop's host> "
                 "(or TRUSTED_HOSTS=<host>,<host>), so links never follow a forged Host header.")
-        if self.payment_provider == "stripe":
+        if self.stripe_secret_key:  # an outside payment page must know where to send back
             raise ConfigError(
                 "PUBLIC_BASE_URL is not set: Stripe Checkout needs absolute addresses to send "
                 "shoppers back to; export PUBLIC_BASE_URL=https://<your shop's host>.")

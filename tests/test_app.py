@@ -16,6 +16,18 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch)
         create_app({"STOREFRONT_ENV": "production"})
 
 
+@pytest.mark.parametrize(("settings", "message"), [
+    ({}, "PUBLIC_BASE_URL is not set: export"),
+    ({"TRUSTED_HOSTS": ["shop.example"]}, "Stripe Checkout needs absolute addresses"),
+], ids=["no-base-url", "stripe-with-trusted-hosts-only"])
+def test_production_needs_a_public_base_url(tmp_path, monkeypatch, settings, message):
+    monkeypatch.setenv("STOREFRONT_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match=message):
+        create_app({"STOREFRONT_ENV": "production", "SECRET_KEY": "x" * 32,
+                    "STRIPE_SECRET_KEY": "sk_test_x", **settings})
+
+
 def test_production_failure_is_one_clear_line_on_the_command_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "STOREFRONT_INSTANCE_PATH": str(tmp_path),
            "STOREFRONT_ENV": "production"}
