@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask import current_app
@@ -55,6 +56,16 @@ def seed_demo_command():
     click.echo(f"Demo data ready: {len(products)} products.")
 
 
+@contextmanager
+def staff_errors():
+    """A staff rule's refusal, as the command's one-line error."""
+    from .staff.services import StaffError
+    try:
+        yield
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("create-staff")
 @with_appcontext
 @click.argument("email")
@@ -64,11 +75,9 @@ def seed_demo_command():
               help="Prompted for (hidden) when not given.")
 def create_staff_command(email, role, password):
     """Add a staff member who can log in to the console."""
-    from .staff.services import StaffError, create_staff
-    try:
+    from .staff.services import create_staff
+    with staff_errors():
         user = create_staff(db.session, email, role, password)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -79,11 +88,9 @@ def create_staff_command(email, role, password):
               help="Prompted for (hidden) when not given.")
 def set_password_command(email, password):
     """Give a staff member a new password; their open console sessions end."""
-    from .staff.services import StaffError, set_password
-    try:
+    from .staff.services import set_password
+    with staff_errors():
         user = set_password(db.session, email, password)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"New password set for {user.email}; their console sessions have ended.")
 
 
@@ -93,11 +100,9 @@ def set_password_command(email, password):
 @click.option("--reactivate", is_flag=True, help="Let the staff member in again.")
 def deactivate_staff_command(email, reactivate):
     """Shut a staff member out: console sessions end and API tokens stop working."""
-    from .staff.services import StaffError, set_active
-    try:
+    from .staff.services import set_active
+    with staff_errors():
         user = set_active(db.session, email, reactivate)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"{user.email} is {'active' if user.active else 'deactivated'}.")
 
 
@@ -107,11 +112,9 @@ def deactivate_staff_command(email, reactivate):
 @click.option("--label", default="", help="A note to recognise the token by.")
 def create_token_command(email, label):
     """Make a staff API token; it is printed once, on the last line."""
-    from .staff.services import StaffError, create_token
-    try:
+    from .staff.services import create_token
+    with staff_errors():
         token = create_token(db.session, email, label)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo("Keep this token safe; it will not be shown again:")
     click.echo(token)
 

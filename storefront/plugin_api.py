@@ -75,4 +75,4 @@ def submit_moderated(session, plugins, **fields):
 def count_view(source: str) -> None:
     """Count a reader's view of `source` (`<kind>:<slug>`) for attribution, in batches."""
     # The batch size is the core's setting, so a plugin never reads the core's config keys.
-    count_later(db.engine, source, current_app.config["STOREFRONT_VIEW_BATCH"])
+    count_later(db.engine, source, current_app.extensions["storefront"].settings.view_batch)

@@ -14,6 +14,7 @@ from storefront.extensions import db
 
 from .checkout_helpers import cart_with, checkout, test_page_action
 from .fakestripe import FakeStripe
+from .settings_helpers import change_settings
 
 ARTICLE = "article:are-hamstrings-your-missing-link"
 
@@ -66,7 +67,7 @@ def test_only_paid_orders_count_and_refunds_do_not(client, staff, demo):
 
 
 def test_views_are_counted_in_batches(app, client, staff, session, demo, monkeypatch):
-    app.config["STOREFRONT_VIEW_BATCH"] = 50
+    change_settings(app, view_batch=50)
     monkeypatch.setattr(services, "FLUSH_SECONDS", 60.0)  # only the batch or a report writes
     for _ in range(3):
         client.get("/exercises/glute-bridge")
@@ -76,7 +77,7 @@ def test_views_are_counted_in_batches(app, client, staff, session, demo, monkeyp
 
 
 def test_a_full_batch_is_written_by_the_worker_not_the_request(app, client, session, demo):
-    app.config["STOREFRONT_VIEW_BATCH"] = 3
+    change_settings(app, view_batch=3)
     for _ in range(3):
         client.get("/exercises/squat")
     views = 0

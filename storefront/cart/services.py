@@ -205,12 +205,16 @@ def _check_quantity(quantity: int) -> None:
 
 
 def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
-             batch: int = FLUSH_EVERY) -> CartView:
+             batch: int = FLUSH_EVERY, *, unknown_source_is_direct: bool = False) -> CartView:
     """Add units of a variant, or more units to the line that has it. A `source` must name
-    published content (or be `direct`): reports would count ghosts otherwise."""
+    published content (or be `direct`): reports would count ghosts otherwise. An unknown
+    one is refused, or (`unknown_source_is_direct`, for links followed on the pages) the
+    add counts as direct."""
     if source is not None and not source_exists(session, source):
-        raise InvalidError(f"No published content {source!r} to credit.",
-                           reason="unknown_source", field="source")
+        if not unknown_source_is_direct:
+            raise InvalidError(f"No published content {source!r} to credit.",
+                               reason="unknown_source", field="source")
+        source = None
     found = _lock(conn := session.connection(), token, sku)
     if found.variant_id is None:
         raise NotFoundError(f"No variant {sku!r}.", reason="variant_not_found")

@@ -133,9 +133,11 @@ def register(bp) -> None:
             token = carts.create_cart(db.session).token
             session[CART_KEY] = token
         try:
+            source = form.source.data
             carts.add_line(db.session, token, form.sku.data, form.quantity.data,
-                           valid_source(form.source.data) or None,
-                           batch=current_app.config["STOREFRONT_VIEW_BATCH"])
+                           source if source and is_source(source) else None,
+                           batch=current_app.extensions["storefront"].settings.view_batch,
+                           unknown_source_is_direct=True)
         except ServiceError as exc:
             flash(exc.message)
             return redirect(back, 303)

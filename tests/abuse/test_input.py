@@ -384,7 +384,7 @@ def test_made_up_cursors_do_not_fill_the_shared_cache(app, client, demo):
 
 def test_a_held_view_is_written_within_a_second_without_another_request(app, client,
                                                                         session, demo):
-    app.config["STOREFRONT_VIEW_BATCH"] = 500
+    change_settings(app, view_batch=500)
     client.get("/exercises/squat")
     views, deadline = None, time.monotonic() + 5
     while time.monotonic() < deadline:
