@@ -19,11 +19,12 @@ install-test: $(BIN)/python chromium
 	$(BIN)/pip install --quiet -e ".[test]"
 	npm ci --no-audit --no-fund --silent
 
-# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here), and
+# openssl, which makes the mail tests' TLS certificate.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v openssl; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium openssl; }
 
 # Debian's wrk drives the benchmark.
 wrk:

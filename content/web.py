@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -69,18 +69,7 @@ def make_blueprint() -> Blueprint:
     @bp.route("/articles/<slug>")
     def article(slug):
         """One article with its exercise and product cards."""
-        def render():
-            try:
-                row = services.get_article(db.session, slug)
-            except services.NotFound:
-                abort(404)
-            approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
-                                                     cursor=None)
-            detail = presenters.article_detail(db.session, row)
-            return render_template("content/article.html", article=detail,
-                                   comments=approved, comment_form=CommentForm(formdata=None),
-                                   seo=seo.article_page(row, detail))
-        page = cached_page(f"article:{slug}", render)
+        page = cached_page(f"article:{slug}", lambda: article_page(slug))
         count_view(f"article:{slug}")  # every read counts, cached or not
         return page
 
@@ -96,13 +85,37 @@ def make_blueprint() -> Blueprint:
                                draft=row.status == "draft",
                                article=presenters.article_detail(db.session, row))
 
-    @bp.route("/articles/<slug>/comments", methods=["POST"])
-    @limiter.limit(SUBMISSION_RATE_LIMIT)
-    def comment_submit(slug):
-        """Queue a comment for moderation and thank the writer."""
+    def send(breached=None):
+        """Send the comment; past its rate limit (`breached`), show it again instead."""
+        slug = (request.view_args or {})["slug"]
         return submit_for_moderation(
-            CommentForm(), url_for(".article", slug=slug) + "#comments", "comment",
+            CommentForm(), url_for(".article", slug=slug), "comment",
             lambda plugins, **fields: comments.submit_comment(db.session, plugins, slug=slug,
-                                                              **fields))
+                                                              **fields),
+            render=lambda form, result: article_page(slug, comment_form=form,
+                                                     comment_result=result),
+            breached=breached)
+
+    @bp.route("/articles/<slug>/comments", methods=["POST"])
+    @limiter.limit(SUBMISSION_RATE_LIMIT, on_breach=send)
+    def comment_submit(slug):
+        """Queue a comment for moderation and thank the writer beside the form."""
+        return send()
 
     return bp
+
+
+def article_page(slug: str, comment_form: CommentForm | None = None,
+                 comment_result: dict | None = None) -> str:
+    """An article's page; a comment sent from it comes back as written (`comment_form`),
+    with its result beside the form (`comment_result`)."""
+    try:
+        row = services.get_article(db.session, slug)
+    except services.NotFound:
+        abort(404)
+    approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
+                                             cursor=None)
+    detail = presenters.article_detail(db.session, row)
+    return render_template("content/article.html", article=detail, comments=approved,
+                           comment_form=comment_form or CommentForm(formdata=None),
+                           comment_result=comment_result, seo=seo.article_page(row, detail))

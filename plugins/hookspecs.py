@@ -252,9 +252,37 @@ def order_paid(order, shop):
 
     The return value is ignored.
 
-    Fires once per order, after the payment is committed, so a failing notification
-    never undoes a payment. The default plugin writes a confirmation message to the
-    outbox table and the log.
+    Fires once per order, inside the transaction that marks it paid and before its
+    commit: write what must follow (an outbox message) to the shop's session, and send
+    nothing yet; do not commit or roll back. The default plugin writes the confirmation
+    email to the outbox, which is delivered after the commit.
+    """
+
+
+@hookspec
+def order_fulfilled(order, fulfilment, shop):
+    """Staff sent an order; `fulfilment` is a `FulfilmentSummary` (carrier, tracking).
+
+    Inside the transaction, as `order_paid`. The default plugin writes the shipped email.
+    """
+
+
+@hookspec
+def order_refunded(order, refund, shop):
+    """Money went back on an order; `refund` is a `RefundSummary`.
+
+    Inside the transaction that records the refund, as `order_paid`. The default plugin
+    writes the refund email.
+    """
+
+
+@hookspec
+def order_cancelled(order, cause, shop):
+    """An order waiting for payment was cancelled; `cause` is "staff", "declined",
+    "expired" or "abandoned".
+
+    Inside the transaction, as `order_paid`. The default plugin writes an email only
+    when staff cancelled (the shopper who turned back at the payment page knows).
     """
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import stripe
 
 from plugins.hookspecs import hookimpl
+from plugins.stripe_webhooks import session_figures
 from plugins.types import (
     CancelResult,
     CheckoutRedirect,
@@ -23,6 +24,7 @@ from plugins.types import (
     PaymentSessionState,
     PaymentSettings,
     RefundResult,
+    ShippingOption,
 )
 
 PROVIDER = "stripe"
@@ -95,7 +97,7 @@ def _line_items(request: CheckoutRequest) -> list[dict[str, Any]]:
     if not items:
         raise PaymentProviderError(f"order {request.order_number} has no lines to pay for")
     lines_total = sum(line.unit_amount * line.quantity for line in request.lines)
-    if lines_total != request.total_amount:
+    if lines_total - request.discount_amount != request.total_amount:
         raise PaymentProviderError(
             f"order {request.order_number}: lines add up to {lines_total}, "
             f"the order total is {request.total_amount}")
@@ -120,12 +122,46 @@ def checkout_session_params(request: CheckoutRequest) -> dict[str, Any]:
         params["customer_email"] = request.email
     if request.expires_at:
         params["expires_at"] = int(request.expires_at)
+    if request.shipping_countries:
+        params["shipping_address_collection"] = {
+            "allowed_countries": list(request.shipping_countries)}
+    if request.shipping_options:
+        params["shipping_options"] = [_shipping_option(option, request)
+                                      for option in request.shipping_options]
+    if request.collect_phone:
+        params["phone_number_collection"] = {"enabled": True}
+    if request.tax.automatic:
+        params["automatic_tax"] = {"enabled": True}
+        behavior = "inclusive" if request.tax.inclusive else "exclusive"
+        for item in params["line_items"]:
+            item["price_data"]["tax_behavior"] = behavior
+        for option in params.get("shipping_options", ()):
+            option["shipping_rate_data"]["tax_behavior"] = behavior
     return params
+
+
+def _shipping_option(option: ShippingOption, request: CheckoutRequest) -> dict[str, Any]:
+    """A shipping option as `shipping_rate_data`; its metadata names the shop's method."""
+    if option.currency.lower() != request.currency.lower():
+        raise PaymentProviderError(
+            f"order {request.order_number}: shipping {option.name} is in {option.currency}")
+    data: dict[str, Any] = {
+        "type": "fixed_amount", "display_name": option.name,
+        "fixed_amount": {"amount": option.amount, "currency": request.currency.lower()},
+        "metadata": {"method_id": option.id},
+    }
+    if option.min_days or option.max_days:
+        data["delivery_estimate"] = {
+            bound: {"unit": "business_day", "value": days}
+            for bound, days in (("minimum", option.min_days), ("maximum", option.max_days))
+            if days}
+    return {"shipping_rate_data": data}
 
 
 def _state(session: dict[str, Any]) -> PaymentSessionState:
     metadata = session.get("metadata") or {}
     return PaymentSessionState(
+        **session_figures(session),
         provider=PROVIDER,
         session_id=session["id"],
         order_number=session.get("client_reference_id") or metadata.get("order_number"),
@@ -165,7 +201,17 @@ def create_checkout_session(provider, request, settings):
     if not data.get("id") or not data.get("url"):
         raise PaymentProviderError(
             f"Stripe answered without a session id or URL for order {request.order_number}")
-    return CheckoutRedirect(provider=PROVIDER, session_id=data["id"], url=data["url"])
+    return CheckoutRedirect(provider=PROVIDER, session_id=data["id"], url=data["url"],
+                            shipping_rates=_offered_rates(data, request))
+
+
+def _offered_rates(session: dict[str, Any], request: CheckoutRequest) -> tuple:
+    """(Stripe's shipping rate id, the shop's method id) for each option, in order: the
+    completed session names the rate chosen by Stripe's id."""
+    offered = session.get("shipping_options") or []
+    return tuple((_id_of(entry.get("shipping_rate")), option.id)
+                 for entry, option in zip(offered, request.shipping_options, strict=False)
+                 if _id_of(entry.get("shipping_rate")))
 
 
 @hookimpl

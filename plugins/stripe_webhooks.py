@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 
 from plugins.hookspecs import hookimpl
-from plugins.types import PaymentEvent, WebhookVerificationError
+from plugins.types import Address, PaymentEvent, WebhookVerificationError
 
 PROVIDER = "stripe"
 SIGNATURE_HEADER = "stripe-signature"
@@ -66,6 +66,38 @@ def _id_of(value) -> str | None:
     return value or None
 
 
+def _int_or_none(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def session_figures(session: dict[str, Any]) -> dict[str, Any]:
+    """A completed Checkout Session's own figures: the goods, shipping, tax and discount,
+    the shipping rate chosen and the address, as `PaymentEvent` fields.
+
+    The address is `collected_information.shipping_details` (API versions from
+    2025-03-31) or `shipping_details` (before); the phone is the customer's."""
+    totals = session.get("total_details") or {}
+    cost = session.get("shipping_cost") or {}
+    collected = session.get("collected_information") or {}
+    details = collected.get("shipping_details") or session.get("shipping_details") or {}
+    place = details.get("address") or {}
+    address = None
+    if place.get("country"):
+        phone = (session.get("customer_details") or {}).get("phone") or ""
+        address = Address(name=details.get("name") or "", line1=place.get("line1") or "",
+                          line2=place.get("line2") or "", city=place.get("city") or "",
+                          postal_code=place.get("postal_code") or "",
+                          region=place.get("state") or "", country=place["country"],
+                          phone=phone)
+    return {"amount_subtotal": _int_or_none(session.get("amount_subtotal")),
+            "shipping_amount": _int_or_none(totals.get("amount_shipping",
+                                                       cost.get("amount_total"))),
+            "tax_amount": _int_or_none(totals.get("amount_tax")),
+            "discount_amount": _int_or_none(totals.get("amount_discount")),
+            "shipping_rate": _id_of(cost.get("shipping_rate")),
+            "shipping_address": address}
+
+
 def to_payment_event(event: dict[str, Any]) -> PaymentEvent:
     """Map a verified Stripe event onto a PaymentEvent."""
     event_type = event["type"]
@@ -81,10 +113,12 @@ def to_payment_event(event: dict[str, Any]) -> PaymentEvent:
             kind = "paid" if payment_status in PAID_STATUSES else "ignored"
         else:
             kind = SESSION_EVENT_KINDS.get(event_type, "ignored")
+        figures = session_figures(obj) if kind == "paid" else {}
         return PaymentEvent(
             **common, kind=kind, order_number=_order_number(obj), session_id=obj.get("id"),
             payment_status=payment_status, amount=obj.get("amount_total"),
-            currency=obj.get("currency"), payment_intent=_id_of(obj.get("payment_intent")))
+            currency=obj.get("currency"), payment_intent=_id_of(obj.get("payment_intent")),
+            **figures)
 
     if event_type == "charge.refunded":
         amount = obj.get("amount") or 0

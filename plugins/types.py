@@ -103,17 +103,77 @@ class CheckoutLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Address:
+    """A shipping address; `country` is an ISO 3166-1 alpha-2 code ("US")."""
+
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    region: str = ""  # state, province or county, where the country has them
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingOption:
+    """A shipping method the payment page may offer, priced for this order."""
+
+    id: str  # the shop's id of the method; comes back as the event's `shipping_rate`
+    name: str
+    amount: int  # minor units, for this order (0 when it ships free above a subtotal)
+    currency: str
+    countries: tuple[str, ...]  # where it ships
+    estimate: str = ""  # "3-5 business days"
+    min_days: int | None = None
+    max_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaxPolicy:
+    """How tax is charged: computed by the provider (`automatic`, Stripe Tax), or a rate
+    per country in basis points (2000 = 20%), added to prices or `inclusive` in them."""
+
+    automatic: bool = False
+    inclusive: bool = False
+    rates: tuple[tuple[str, int], ...] = ()
+
+    def rate_for(self, country: str) -> int:
+        """The rate for `country` in basis points; 0 where none is set."""
+        return dict(self.rates).get(country.upper(), 0)
+
+    def tax_on(self, amount: int, country: str) -> int:
+        """The tax on `amount` (minor units) for `country`, rounded half up to a minor
+        unit: added to `amount` unless inclusive, else the part of `amount` that is tax."""
+        rate = self.rate_for(country)
+        if not rate or amount <= 0:
+            return 0
+        if self.inclusive:
+            return (amount * rate * 2 + (10_000 + rate)) // (2 * (10_000 + rate))
+        return (amount * rate * 2 + 10_000) // 20_000
+
+
+@dataclass(frozen=True, slots=True)
 class CheckoutRequest:
-    """An order waiting for payment, as handed to a payment provider."""
+    """An order waiting for payment, as handed to a payment provider.
+
+    `total_amount` is what the goods cost, less any discount; the payment page adds the
+    shipping option the shopper picks and the tax for the address they give."""
 
     order_number: str
     email: str
     currency: str
-    total_amount: int  # minor units
+    total_amount: int  # minor units: lines less `discount_amount`
     lines: tuple[CheckoutLine, ...]
     success_url: str  # may contain {CHECKOUT_SESSION_ID}
     cancel_url: str
     expires_at: int  # Unix time after which the payment page stops taking payment
+    discount_amount: int = 0
+    shipping_options: tuple[ShippingOption, ...] = ()  # none: nothing to ship
+    shipping_countries: tuple[str, ...] = ()  # where the shop ships at all
+    collect_phone: bool = False
+    tax: TaxPolicy = TaxPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +183,9 @@ class CheckoutRedirect:
     provider: str
     session_id: str
     url: str
+    # The provider's ids of the shipping options it made, as (its id, `ShippingOption.id`),
+    # for providers whose events name the rate chosen by their own id.
+    shipping_rates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +200,12 @@ class PaymentSessionState:
     amount_total: int | None = None
     currency: str | None = None
     payment_intent: str | None = None  # the provider's id of the payment itself
+    amount_subtotal: int | None = None  # the goods, before shipping, tax and discount
+    shipping_amount: int | None = None
+    tax_amount: int | None = None
+    discount_amount: int | None = None
+    shipping_rate: str | None = None  # the chosen option: its id at the provider, or ours
+    shipping_address: Address | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +230,13 @@ class PaymentEvent:
     created: int | None = None
     return_to: str | None = None  # a hosted page's browser goes here afterwards (same site)
     payment_intent: str | None = None  # the provider's id of the payment (refunds name it)
+    # On "paid": the provider's own figures, which the order takes as what was charged.
+    amount_subtotal: int | None = None
+    shipping_amount: int | None = None
+    tax_amount: int | None = None
+    discount_amount: int | None = None
+    shipping_rate: str | None = None
+    shipping_address: Address | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +296,34 @@ class OrderSummary:
     currency: str
     lines: tuple[OrderLineSummary, ...]
     review_key: str = ""  # the buyer's proof of purchase, for review links in emails
+    subtotal_amount: int = 0
+    shipping_amount: int = 0
+    shipping_method: str | None = None
+    tax_amount: int = 0
+    tax_inclusive: bool = False
+    discount_amount: int = 0
+    refunded_amount: int = 0
+    shipping_address: Address | None = None
+    url: str = ""  # the order's page, with the shopper's key to it
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentSummary:
+    """A parcel sent: what the shipped email tells."""
+
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSummary:
+    """A refund made: how much, and whether anything of the order is left paid."""
+
+    amount: int
+    currency: str
+    refunded_total: int
+    full: bool
 
 
 @dataclass(frozen=True, slots=True)

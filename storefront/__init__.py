@@ -123,6 +123,8 @@ class Storefront:
         security.init_app(app, state)
         caching.init_app(app, state)
         sessions.init_app(app)
+        from .mail.after_commit import init_app as deliver_mail_after_commit
+        deliver_mail_after_commit(app)
         register_commands(app)
 
 

@@ -191,9 +191,64 @@ def clear_cache_command():
     click.echo("Every cached page and API answer will be built afresh.")
 
 
+@click.group("outbox")
+def outbox_group():
+    """The emails the shop has written and not yet sent."""
+
+
+@outbox_group.command("deliver")
+@click.option("--loop", is_flag=True,
+              help="Keep delivering, a pass every --interval seconds, until stopped.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between passes with --loop.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Messages tried in one pass at most.")
+@with_appcontext
+def deliver_outbox_command(loop, interval, limit):
+    """Send the emails that are due: one pass (for cron), or a worker with --loop.
+
+    Each pass prints how many were sent, failed for good, failed and wait to be tried
+    again, and are pending. Workers may run side by side; each message goes once."""
+    import logging
+    import signal
+    import time
+
+    from .mail.outbox import deliver_pending
+    settings = current_app.extensions["storefront"].settings
+    if not loop:
+        click.echo(deliver_pending(db.session, settings, limit=limit))
+        return
+    stopping = []
+    # A worker stopped by its supervisor (SIGTERM) finishes the message in hand first.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+    log = logging.getLogger("storefront.mail")
+    click.echo(f"Delivering the outbox every {interval:g} seconds; Ctrl+C stops.")
+    try:
+        while not stopping:
+            busy = False
+            try:
+                report = deliver_pending(db.session, settings, limit=limit,
+                                         stop=lambda: bool(stopping))
+            except Exception:  # the database or the disk away: the next pass tries again
+                log.exception("Outbox pass failed")
+            else:
+                busy = report.sent + report.failed + report.retrying >= limit
+                if report.sent or report.failed or report.retrying:
+                    click.echo(report)
+            finally:
+                db.session.remove()  # no connection held between passes
+            if not busy and not stopping:
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("Stopped.")
+
+
 SHOP_COMMANDS = (seed_demo_command, create_staff_command, set_password_command,
                  deactivate_staff_command, create_token_command, carts_group,
-                 reconcile_payments_command, search_group, cache_group)
+                 reconcile_payments_command, search_group, cache_group, outbox_group)
 for _command in (*SHOP_COMMANDS, migrate_group):
     cli.add_command(_command)
 

@@ -20,6 +20,25 @@ def configure_engine_events(app: Flask) -> None:
             if (engine.dialect.name == "sqlite"
                     and not event.contains(engine, "connect", _sqlite_pragmas)):
                 event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "savepoint", _begin_before_savepoint)
+
+
+def _begin_before_savepoint(conn, name) -> None:
+    """Open the transaction before a savepoint that would otherwise open it.
+
+    Python's sqlite3 module begins a transaction only before a write, and SQLite lets a
+    SAVEPOINT begin one by itself, which its RELEASE then commits: a savepoint taken
+    before the first write of a transaction would commit that transaction's work early.
+    A BEGIN first keeps the savepoint inside the transaction, which commits or rolls back
+    as a whole. (Reads still run outside transactions until the first write, as before.)"""
+    dbapi_connection = conn.connection.dbapi_connection
+    if getattr(dbapi_connection, "in_transaction", True):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("BEGIN")
+    finally:
+        cursor.close()
 
 
 # A pooled connection that sat idle this long is checked before use; one in steady use is

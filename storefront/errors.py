@@ -65,7 +65,7 @@ SPECIFIC_REASONS = (
     "cart_not_found", "line_not_found", "variant_not_found", "order_not_found",
     "out_of_stock", "quantity_out_of_range", "cart_empty", "currency_mismatch",
     "hold_limit", "hold_expired", "order_number_taken", "order_not_paid", "invalid_proof",
-    "payment_provider_unavailable",
+    "payment_provider_unavailable", "invalid_countries", "shipping_method_not_found",
 )
 
 

@@ -54,3 +54,19 @@ def _parts(amount: int, currency: str) -> tuple[str, int, str]:
     digits = CURRENCIES.get(currency.lower(), ("", 2))[1]
     whole, minor = divmod(abs(amount), 10**digits)
     return ("-" if amount < 0 else ""), whole, (f".{minor:0{digits}d}" if digits else "")
+
+
+def parse_money(text: str, currency: str) -> int:
+    """What a person types as a price ("4.99", "1,299", "$5") in minor units: 499.
+
+    Raises ValueError for anything else: more decimals than the currency has, a sign,
+    letters."""
+    digits = CURRENCIES.get(currency.lower(), ("", 2))[1]
+    symbol = CURRENCIES.get(currency.lower(), ("", 2))[0]
+    cleaned = text.strip().removeprefix(symbol).replace(",", "").strip()
+    whole, _, minor = cleaned.partition(".")
+    if not whole.isdigit() and not (whole == "" and minor):
+        raise ValueError(text)
+    if minor and (not minor.isdigit() or len(minor) > digits):
+        raise ValueError(text)
+    return int(whole or 0) * 10**digits + int((minor or "0").ljust(digits, "0")[:digits] or 0)

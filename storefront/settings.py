@@ -13,6 +13,7 @@ import dataclasses
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -81,6 +82,25 @@ class Settings:
     # number; empty: the reference pages' success and cancel pages.
     checkout_success_url: str = _setting("STOREFRONT_CHECKOUT_SUCCESS_URL", "", env=False)
     checkout_cancel_url: str = _setting("STOREFRONT_CHECKOUT_CANCEL_URL", "", env=False)
+    # Mail: "smtp://user:pass@host:587" (STARTTLS when the server offers it) or
+    # "smtps://user:pass@host:465" (TLS from the start); empty: every message is written
+    # as an .eml file under `mail_dir` (the instance folder's `mail/`) and its path logged.
+    mail_url: str = _setting("MAIL_URL", "")
+    mail_from: str = _setting("MAIL_FROM", "")  # empty: "<SHOP_NAME> <shop@localhost>"
+    mail_reply_to: str = _setting("MAIL_REPLY_TO", "")
+    # A message that failed this many times is marked failed, for staff to see.
+    mail_max_attempts: int = _setting("MAIL_MAX_ATTEMPTS", 8)
+    mail_timeout: float = _setting("MAIL_TIMEOUT", 10.0)
+    mail_dir: str = _setting("STOREFRONT_MAIL_DIR", "", env=False)
+    # Where the shop ships (ISO 3166-1 alpha-2 codes); the payment page offers only these.
+    shipping_countries: tuple[str, ...] = _setting("SHIPPING_COUNTRIES", ("US", "CA"))
+    shipping_phone: bool = _setting("SHIPPING_PHONE", False)  # ask for a phone number
+    # Stripe Tax computes the tax on Checkout (it must be set up in the Stripe account).
+    stripe_automatic_tax: bool = _setting("STRIPE_AUTOMATIC_TAX", False)
+    # Without Stripe Tax: a rate per country, "CA:5,GB:20" (percent, up to two decimals);
+    # a country not listed pays no tax. TAX_INCLUSIVE: prices already include it.
+    tax_rates: tuple[str, ...] = _setting("TAX_RATES", ())
+    tax_inclusive: bool = _setting("TAX_INCLUSIVE", False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str],
@@ -122,7 +142,11 @@ class Settings:
             secret_key=self.secret_key or _secret_key(self.env, instance_path),
             payment_provider=self.payment_provider or self._default_provider(),
             api_prefix="/" + self.api_prefix.strip("/"),
-            assets_path=self.assets_path or self.pages_prefix.rstrip("/") + "/assets")
+            assets_path=self.assets_path or self.pages_prefix.rstrip("/") + "/assets",
+            mail_dir=self.mail_dir or str(Path(instance_path) / "mail"),
+            mail_from=self.mail_from or f"{self.shop_name} <shop@localhost>",
+            shipping_countries=tuple(c.upper() for c in self.shipping_countries))
+        resolved._check_commerce()
         resolved._check_production()
         return resolved
 
@@ -138,6 +162,41 @@ class Settings:
                 "STRIPE_SECRET_KEY is not set: export STRIPE_SECRET_KEY=sk_... (or "
                 "PAYMENT_PROVIDER=test for a shop that takes no money).")
         return "test"
+
+    def _check_commerce(self) -> None:
+        """Mail, shipping and tax settings that could only fail later, refused now."""
+        problems = []
+        if self.mail_url and not self.mail_url.startswith(("smtp://", "smtps://")):
+            problems.append(f"MAIL_URL must start with smtp:// or smtps://, not "
+                            f"{self.mail_url.split(':', 1)[0]!r}.")
+        bad = [c for c in self.shipping_countries if not (len(c) == 2 and c.isalpha())]
+        if bad:
+            problems.append(f"SHIPPING_COUNTRIES must be two-letter country codes; "
+                            f"{', '.join(bad)} is not.")
+        try:
+            self.tax_rate_table  # noqa: B018 (parsed to be checked)
+        except ValueError as exc:
+            problems.append(str(exc))
+        if problems:
+            raise ConfigError("\n".join(problems))
+
+    @property
+    def tax_rate_table(self) -> dict[str, int]:
+        """TAX_RATES as {country: rate in basis points} ("GB:20" -> {"GB": 2000})."""
+        table = {}
+        for item in self.tax_rates:
+            country, _, rate = item.partition(":")
+            country = country.strip().upper()
+            try:
+                percent = Decimal(rate.strip())
+            except ArithmeticError:
+                percent = Decimal(-1)
+            if len(country) != 2 or not country.isalpha() or not 0 <= percent <= 100 \
+                    or (percent * 100) % 1:
+                raise ValueError(f"TAX_RATES must read like CA:5,GB:20 (a country code and "
+                                 f"a percent with at most two decimals), not {item!r}.")
+            table[country] = int(percent * 100)
+        return table
 
     def _check_production(self) -> None:
         """Links must never follow a forged Host header in production."""

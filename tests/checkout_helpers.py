@@ -27,15 +27,37 @@ def checkout(client, token, email="shopper@example.com"):
     return client.post(f"/api/v1/carts/{token}/checkout", json={"email": email})
 
 
-def test_page_action(client, checkout_url: str, action: str):
-    """Press Pay (action 0) or Decline (1) on the test payment page."""
+# What a shopper types on the test payment page's address step, unless a test says.
+ADDRESS = {"name": "Robin Park", "line1": "48 Harbour Road", "line2": "Flat 2",
+           "city": "Portland", "region": "OR", "postal_code": "97201", "country": "US"}
+SHIPPING_OPTION = re.compile(r'name="shipping" value="([^"]+)"')
+
+
+def test_page_step(client, checkout_url: str, address: dict | None = None,
+                   shipping: int = 0):
+    """Give the test payment page an address and choose the `shipping` option (by index);
+    returns the response (the payment step, or the form again with its errors)."""
     page = client.get(checkout_url).get_data(as_text=True)
+    options = SHIPPING_OPTION.findall(page)
+    form = {**ADDRESS, **(address or {})}
+    if options and "shipping" not in form:
+        form["shipping"] = options[shipping]
+    return client.post(checkout_url, data=form)
+
+
+def test_page_action(client, checkout_url: str, action: int, address: dict | None = None,
+                     shipping: int = 0):
+    """Give the address (when the page asks), then press Pay (action 0) or Decline (1)."""
+    page = client.get(checkout_url).get_data(as_text=True)
+    if 'name="line1"' in page:
+        page = test_page_step(client, checkout_url, address, shipping).get_data(as_text=True)
     forms = FORM.findall(page)
     target, event, signature = forms[action]
     return client.post(target, data={"event": html.unescape(event), "signature": signature})
 
 
-test_page_action.__test__ = False  # a helper, not a test
+test_page_action.__test__ = False  # helpers, not tests
+test_page_step.__test__ = False
 
 
 def order(client, placed: dict) -> dict:

@@ -195,8 +195,15 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("GET", r"/v1/refunds/(?P<id>[^/]+)", "_api_retrieve_refund"),
         ("GET", r"/v1/payment_intents/(?P<id>[^/]+)", "_api_retrieve_payment_intent"),
         ("GET", r"/v1/charges/(?P<id>[^/]+)", "_api_retrieve_charge"),
+        ("GET", r"/v1/shipping_rates/(?P<id>[^/]+)", "_api_retrieve_shipping_rate"),
     ]
 ]
+
+
+# The address a completed page gives when a test names none.
+DEFAULT_ADDRESS = {"name": "Sam Rivera", "line1": "12 Elm Street", "line2": None,
+                   "city": "Springfield", "postal_code": "62701", "state": "IL",
+                   "country": "US", "phone": None}
 
 
 class FakeStripe:
@@ -258,6 +265,7 @@ class FakeStripe:
             self.payment_intents: dict[str, dict[str, Any]] = {}
             self.charges: dict[str, dict[str, Any]] = {}
             self.refunds: dict[str, dict[str, Any]] = {}
+            self.shipping_rates: dict[str, dict[str, Any]] = {}
             self.requests: list[RecordedRequest] = []
             self.errors: list[str] = []  # tracebacks of the fake's own failures
             self.deliveries: list[tuple[str, int | str]] = []  # (event type, status or error)
@@ -280,17 +288,26 @@ class FakeStripe:
 
     # -- state changes made by tests ---------------------------------------------
 
-    def complete(self, session_id: str, payment_status: str = "paid") -> dict[str, Any]:
+    def complete(self, session_id: str, payment_status: str = "paid", *,
+                 address: dict[str, Any] | None = None, shipping_option: int = 0,
+                 tax: int = 0, legacy_shipping_details: bool = False) -> dict[str, Any]:
         """The shopper finished the payment page: the session becomes `complete`.
 
         `payment_status` "paid" also creates a succeeded PaymentIntent and charge;
         "unpaid" (a delayed payment method) leaves the PaymentIntent processing until
         `settle()`. Both carry the session's `payment_intent_data[metadata]`.
+
+        A session that collects an address gets `address` (Stripe's shape: name,
+        line1, city, postal_code, state, country; a default US one if None) and the
+        `shipping_option` at that index; `tax` is what Stripe Tax computed (automatic
+        tax only). `legacy_shipping_details` puts the address where API versions before
+        2025-03-31 did.
         """
         with self._lock:
             session = self._session(session_id)
             if session["status"] != "open":
                 raise ValueError(f"session {session_id} is {session['status']}, not open")
+            self._collect(session, address, shipping_option, tax, legacy_shipping_details)
             extras = self._session_extras[session_id]
             metadata = dict(extras["payment_intent_data"].get("metadata") or {})
             intent = {
@@ -309,6 +326,37 @@ class FakeStripe:
             result = copy.deepcopy(session)
         self._emit(event)
         return result
+
+    def _collect(self, session: dict[str, Any], address: dict[str, Any] | None,
+                 option_index: int, tax: int, legacy: bool) -> None:
+        """What the shopper gave and chose on the page, and the totals that follow."""
+        collection = session.get("shipping_address_collection")
+        shipping = 0
+        if collection is not None:
+            address = dict(address or DEFAULT_ADDRESS)
+            if address.get("country") not in collection["allowed_countries"]:
+                raise ValueError(f"Stripe Checkout offers no way to pick {address.get('country')}")
+            details = {"name": address.pop("name", ""), "address": {
+                key: address.get(key) for key in ("line1", "line2", "city", "postal_code",
+                                                  "state", "country")}}
+            if legacy:
+                session["shipping_details"] = details
+            else:
+                session["collected_information"] = {"shipping_details": details}
+            session["customer_details"] = {"email": session.get("customer_email"),
+                                           "phone": address.get("phone")}
+        if session.get("shipping_options"):
+            chosen = session["shipping_options"][option_index]
+            shipping = chosen["shipping_amount"]
+            session["shipping_cost"] = {"amount_subtotal": shipping, "amount_tax": 0,
+                                        "amount_total": shipping,
+                                        "shipping_rate": chosen["shipping_rate"]}
+        tax = tax if session["automatic_tax"]["enabled"] else 0
+        if session["automatic_tax"]["enabled"]:
+            session["automatic_tax"]["status"] = "complete"
+        session["total_details"] = {"amount_discount": 0, "amount_shipping": shipping,
+                                    "amount_tax": tax}
+        session["amount_total"] = session["amount_subtotal"] + shipping + tax
 
     def settle(self, session_id: str, succeeded: bool = True) -> dict[str, Any]:
         """A delayed payment for a completed, unpaid session succeeds or fails."""
@@ -615,6 +663,8 @@ class FakeStripe:
                 raise StripeApiError(
                     400, "The `expires_at` timestamp must be between 30 minutes and 24 hours "
                     "from Checkout Session creation.", param="expires_at")
+        shipping_options, allowed = self._shipping_params(params, currencies)
+        automatic_tax = str((params.get("automatic_tax") or {}).get("enabled", "")) == "true"
         session_id = _new_id("cs_test")
         session = {
             "id": session_id, "object": "checkout.session", "mode": mode,
@@ -625,6 +675,14 @@ class FakeStripe:
             "amount_subtotal": total, "amount_total": total, "expires_at": expires_at,
             "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"),
             "payment_intent": None, "created": now, "livemode": False,
+            "shipping_options": shipping_options,
+            "shipping_address_collection": ({"allowed_countries": allowed}
+                                            if allowed is not None else None),
+            "automatic_tax": {"enabled": automatic_tax, "status": None},
+            "phone_number_collection": {"enabled": str((params.get(
+                "phone_number_collection") or {}).get("enabled", "")) == "true"},
+            "shipping_cost": None, "collected_information": None, "customer_details": None,
+            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
         }
         payment_intent_data = params.get("payment_intent_data") or {}
         self.sessions[session_id] = session
@@ -635,6 +693,42 @@ class FakeStripe:
                                      "payment_intent_data[metadata]")},
         }
         return copy.deepcopy(session)
+
+    def _shipping_params(self, params: dict[str, Any],
+                         currencies: set[str]) -> tuple[list[dict[str, Any]], list | None]:
+        """`shipping_options[][shipping_rate_data]` made into shipping rates, as Stripe
+        does (at most five), and `shipping_address_collection[allowed_countries]`."""
+        raw = params.get("shipping_options") or []
+        if not isinstance(raw, list) or len(raw) > 5:
+            raise StripeApiError(400, "You may only specify up to 5 shipping options.",
+                                 param="shipping_options")
+        options = []
+        for index, entry in enumerate(raw):
+            where = f"shipping_options[{index}][shipping_rate_data]"
+            data = _require(entry, "shipping_rate_data", where)
+            fixed = _require(data, "fixed_amount", f"{where}[fixed_amount]")
+            amount = _int(_require(fixed, "amount", f"{where}[fixed_amount][amount]"),
+                          f"{where}[fixed_amount][amount]")
+            currency = str(_require(fixed, "currency", f"{where}[fixed_amount][currency]"))
+            if currency.lower() not in currencies or amount < 0:
+                raise StripeApiError(400, "Invalid shipping rate", param=where)
+            rate = {"id": _new_id("shr"), "object": "shipping_rate", "active": True,
+                    "display_name": _require(data, "display_name", f"{where}[display_name]"),
+                    "fixed_amount": {"amount": amount, "currency": currency.lower()},
+                    "delivery_estimate": data.get("delivery_estimate"),
+                    "metadata": _strings(data.get("metadata"), f"{where}[metadata]"),
+                    "tax_behavior": data.get("tax_behavior", "unspecified")}
+            self.shipping_rates[rate["id"]] = rate
+            options.append({"shipping_amount": amount, "shipping_rate": rate["id"]})
+        collection = params.get("shipping_address_collection")
+        allowed = None
+        if collection is not None:
+            allowed = _require(collection, "allowed_countries",
+                               "shipping_address_collection[allowed_countries]")
+            if not isinstance(allowed, list) or not allowed:
+                raise StripeApiError(400, "Invalid array",
+                                     param="shipping_address_collection[allowed_countries]")
+        return options, allowed
 
     def _api_list_sessions(self, params: dict[str, Any]) -> dict[str, Any]:
         limit = _int(params.get("limit", 10), "limit")
@@ -697,6 +791,9 @@ class FakeStripe:
 
     def _api_retrieve_charge(self, params: dict[str, Any], id: str) -> dict[str, Any]:
         return self._lookup(self.charges, "charge", id)
+
+    def _api_retrieve_shipping_rate(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return self._lookup(self.shipping_rates, "shipping rate", id)
 
     @staticmethod
     def _lookup(store: dict[str, dict[str, Any]], kind: str, id: str) -> dict[str, Any]:

@@ -54,3 +54,19 @@ def test_unexpected_errors_in_the_api_are_json_500(app, client):
     assert response.status_code == 500 and response.is_json
     assert response.get_json()["code"] == 500
     assert "unexpected" not in response.get_data(as_text=True)
+
+
+def test_a_savepoint_first_in_a_transaction_is_undone_with_it(app, session):
+    """A savepoint taken before any write (as applying a payment event does) stays part of
+    its transaction: rolling the transaction back undoes what the savepoint kept."""
+    from sqlalchemy import func, select
+
+    from storefront.cart.models import Cart
+
+    session.execute(select(func.count()).select_from(Cart))  # a read opens nothing to write
+    with session.begin_nested():
+        session.add(Cart(token="kept-by-the-savepoint"))
+    session.add(Cart(token="written-after-it"))
+    session.flush()
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Cart)) == 0

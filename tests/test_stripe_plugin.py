@@ -236,7 +236,8 @@ def test_retrieve_reports_the_session_as_it_is_now(hook, settings, fake_stripe):
         provider="stripe", session_id=redirect.session_id, settings=settings)
     assert state == PaymentSessionState(
         provider="stripe", session_id=redirect.session_id, order_number=ORDER,
-        status="open", payment_status="unpaid", amount_total=5499, currency="eur")
+        status="open", payment_status="unpaid", amount_total=5499, currency="eur",
+        amount_subtotal=5499, shipping_amount=0, tax_amount=0, discount_amount=0)
 
     fake_stripe.complete(redirect.session_id)
     state = hook.retrieve_checkout_session(
@@ -323,11 +324,13 @@ def test_session_events_map_to_kinds(hook, settings, fake_stripe, state, event_t
 
     result = verify(hook, payload, headers, settings)
 
+    figures = {"amount_subtotal": 5499, "shipping_amount": 0, "tax_amount": 0,
+               "discount_amount": 0} if kind == "paid" else {}
     assert result == PaymentEvent(
         provider="stripe", event_id=event["id"], kind=kind, raw_type=event_type,
         order_number=ORDER, session_id=session_id, payment_status=payment_status,
         amount=5499, currency="eur", created=1_700_000_000,
-        payment_intent=fake_stripe.sessions[session_id]["payment_intent"])
+        payment_intent=fake_stripe.sessions[session_id]["payment_intent"], **figures)
 
 
 def test_the_order_number_may_come_from_metadata_alone(hook, settings, fake_stripe):

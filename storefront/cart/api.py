@@ -23,6 +23,17 @@ from .schemas import (
 CART_CREATE_LIMIT = "30 per minute"
 CHECKOUT_LIMIT = "10 per minute"
 
+# Examples of the buying flow for the API reference: create a cart (`POST /carts`, no
+# body; keep its `token`), add a line, check out, then send the shopper to `checkout_url`.
+ADD_LINE_EXAMPLE = {"sku": "BB-MEDIUM", "quantity": 2,
+                    "source": "article:are-hamstrings-your-missing-link"}
+CHECKOUT_EXAMPLE = {"email": "reader@example.com"}
+CHECKOUT_RESULT_EXAMPLE = {
+    "order_number": "BB-7K3M-Q9XR",
+    "order_token": "Q2hlY2tvdXQgdG9rZW4sIHNob3duIG9uY2UgMTIzNDU",
+    "checkout_url": "https://pay.example.com/checkout/cs_a1b2c3",
+    "payment_provider": "example"}  # the name of the shop's payment provider
+
 
 def make_blueprint() -> Blueprint:
     """A fresh cart blueprint."""
@@ -48,7 +59,7 @@ def make_blueprint() -> Blueprint:
 
     @blp.route("/<token>/lines")
     class CartLines(MethodView):
-        @blp.arguments(CartLineCreateSchema)
+        @blp.arguments(CartLineCreateSchema, example=ADD_LINE_EXAMPLE)
         @blp.response(200, CartSchema)
         @blp.alt_response(404, description="No such cart or sku.")
         @blp.alt_response(409, description="Not that many in stock; `available` says how many.")
@@ -81,8 +92,8 @@ def make_blueprint() -> Blueprint:
     @blp.route("/<token>/checkout")
     class Checkout(MethodView):
         @limiter.limit(CHECKOUT_LIMIT)
-        @blp.arguments(CheckoutSchema)
-        @blp.response(201, CheckoutResultSchema)
+        @blp.arguments(CheckoutSchema, example=CHECKOUT_EXAMPLE)
+        @blp.response(201, CheckoutResultSchema, example=CHECKOUT_RESULT_EXAMPLE)
         @blp.alt_response(404, description="No cart with this token.")
         @blp.alt_response(409, description="The cart is empty, stock ran out, or this cart, "
                           "email or client already holds `CHECKOUT_MAX_UNITS` unpaid units "

@@ -6,7 +6,23 @@ from typing import cast
 
 from flask import Response, current_app
 
+from ..checkout.shipping import quotes
+from ..extensions import db
+from ..money import Money
 from .services import CartView
+
+
+def shipping_options(view: CartView) -> list[dict]:
+    """What each shipping method would cost this cart (free ones at 0), cheapest first;
+    none for an empty cart."""
+    if view.is_empty:
+        return []
+    found = quotes(db.session, subtotal=view.subtotal.amount, currency=view.subtotal.currency,
+                   settings=current_app.extensions["storefront"].settings)
+    return [{"id": quote.id, "name": quote.name,
+             "amount": Money(quote.amount, quote.currency).as_dict(),
+             "estimate": quote.estimate, "countries": list(quote.countries)}
+            for quote in found]
 
 
 def cart_dict(view: CartView) -> dict:
@@ -26,6 +42,7 @@ def cart_dict(view: CartView) -> dict:
         "item_count": view.item_count,
         "subtotal": view.subtotal.as_dict(),
         "is_empty": view.is_empty,
+        "shipping_options": shipping_options(view),
     }
 
 

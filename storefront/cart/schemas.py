@@ -10,24 +10,41 @@ from .models import MAX_LINE_QUANTITY
 class CartLineSchema(ma.Schema):
     """A line of a cart."""
 
-    id = ma.fields.Integer(required=True)
-    sku = ma.fields.String(required=True)
-    product_slug = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    quantity = ma.fields.Integer(required=True)
+    id = ma.fields.Integer(required=True, metadata={"example": 7})
+    sku = ma.fields.String(required=True, metadata={"example": "BB-MEDIUM"})
+    product_slug = ma.fields.String(required=True, metadata={"example": "better-band"})
+    name = ma.fields.String(required=True, metadata={"example": "Better Band – Medium"})
+    quantity = ma.fields.Integer(required=True, metadata={"example": 2})
     unit_price = ma.fields.Nested(MoneySchema, required=True)
     line_total = ma.fields.Nested(MoneySchema, required=True)
     source = ma.fields.String(allow_none=True, required=True)
 
 
+class ShippingOptionSchema(ma.Schema):
+    """A shipping method and what it would cost this cart (0 when free above a subtotal)."""
+
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True, metadata={"example": "Standard"})
+    amount = ma.fields.Nested(MoneySchema, required=True)
+    estimate = ma.fields.String(required=True, metadata={"example": "3-5 business days"})
+    countries = ma.fields.List(ma.fields.String(), required=True,
+                               metadata={"example": ["US", "CA"]})
+
+
 class CartSchema(ma.Schema):
     """A cart; a new or emptied one has no lines, zero subtotal and `is_empty: true`."""
 
-    token = ma.fields.String(required=True)
+    token = ma.fields.String(required=True, metadata={
+        "description": "The cart's key: keep it to read, change and check out the cart.",
+        "example": "b3N0b3JlZnJvbnQgY2FydCB0b2tlbiBleGFtcGxlIDE"})
     lines = ma.fields.List(ma.fields.Nested(CartLineSchema), required=True)
     item_count = ma.fields.Integer(required=True)
     subtotal = ma.fields.Nested(MoneySchema, required=True)
     is_empty = ma.fields.Boolean(required=True)
+    shipping_options = ma.fields.List(
+        ma.fields.Nested(ShippingOptionSchema), required=True,
+        metadata={"description": "What shipping would cost; the address and the choice "
+                  "are made on the payment page."})
 
 
 def is_source_shaped(value: str) -> None:

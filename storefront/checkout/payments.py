@@ -23,7 +23,10 @@ from ..orders.models import Order, OrderStatus, PaymentEventRecord
 from ..orders.state import Outcome, reaches_later, transition
 from ..reviews.services import review_key
 from ..settings import Settings
+from .charges import record_charge
 from .providers import payment_settings
+from .shipping import address_from, order_address
+from .urls import order_page_url
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +91,35 @@ def apply_payment_event(session, plugins, event: PaymentEvent, *,
 
 def _settle(session, plugins, record: PaymentEventRecord, event: PaymentEvent,
             order: Order | None, settings: Settings) -> EventResult:
-    """Apply a stored event, keep its outcome, commit, then tell whoever must know."""
-    result = _apply(session, event, order)
+    """Apply a stored event and keep its outcome; let the notification plugins write what
+    must follow (the confirmation) in the same transaction; commit; then apply the
+    events that waited for this one."""
+    result = _apply(session, event, order, settings)
     record.outcome = result.outcome
     record.order_id = order.id if order else None
     record.detail = json.dumps(asdict(event)) if result.outcome == WAITING else ""
-    session.commit()
     if result.outcome == Outcome.APPLIED.value and order is not None:
         if result.status == OrderStatus.PAID:
-            plugins.hook.order_paid(order=order_summary(order, settings),
-                                    shop=shop_info(settings))
+            notify(session, plugins.hook.order_paid, order=order_summary(order, settings),
+                   shop=shop_info(settings))
+        elif result.status == OrderStatus.CANCELLED:
+            notify(session, plugins.hook.order_cancelled, order=order_summary(order, settings),
+                   cause="declined" if event.kind == "failed" else "expired",
+                   shop=shop_info(settings))
+    session.commit()
+    if result.outcome == Outcome.APPLIED.value and order is not None:
         apply_waiting_events(session, plugins, order, settings=settings)
     return result
+
+
+def notify(session, hook, **kwargs) -> None:
+    """Call a notification hook inside the caller's transaction, in a savepoint: what a
+    plugin wrote is kept, and a plugin that fails is logged and never undoes the change."""
+    try:
+        with session.begin_nested():
+            hook(**kwargs)
+    except Exception:  # a notification must never fail a payment or a staff action
+        log.exception("A notification plugin failed on %s", hook.name)
 
 
 def _redelivered(session, plugins, event: PaymentEvent, settings: Settings) -> EventResult:
@@ -114,7 +134,8 @@ def _redelivered(session, plugins, event: PaymentEvent, settings: Settings) -> E
     return _settle(session, plugins, record, event, _find_order(session, event), settings)
 
 
-def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
+def _apply(session, event: PaymentEvent, order: Order | None,
+           settings: Settings) -> EventResult:
     target = TARGETS.get(event.kind)
     if target is None:
         return EventResult("ignored", order.number if order else event.order_number)
@@ -126,12 +147,6 @@ def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
         log.error("%s event %s names order %s, placed with %s: refused", event.provider,
                   event.event_id, order.number, order.payment_provider)
         return EventResult("refused", order.number, order.status)
-    if target == OrderStatus.PAID and event.amount is not None and (
-            event.amount != order.total_amount
-            or (event.currency or order.currency).lower() != order.currency):
-        log.error("Payment for %s does not match the order: %s %s, expected %s %s",
-                  order.number, event.amount, event.currency, order.total_amount, order.currency)
-        return EventResult("refused", order.number, order.status)
     session.refresh(order)  # the state another worker may have moved it to
     if reaches_later(order.status, target):
         log.info("%s event %s waits until order %s (%s) can be %s", event.provider,
@@ -140,6 +155,8 @@ def _apply(session, event: PaymentEvent, order: Order | None) -> EventResult:
     outcome = transition(session, order, target)
     if target == OrderStatus.PAID and event.payment_intent and not order.payment_intent_id:
         order.payment_intent_id = event.payment_intent
+    if outcome is Outcome.APPLIED and target == OrderStatus.PAID:
+        record_charge(session, order, event, settings)
     if outcome is Outcome.APPLIED and target == OrderStatus.PAID and order.cart_id is not None:
         empty_cart(session, order.cart_id)
     if outcome is Outcome.REFUSED and target == OrderStatus.PAID:
@@ -163,7 +180,9 @@ def _no_order(event: PaymentEvent) -> EventResult:
 
 
 def _stored_event(record: PaymentEventRecord) -> PaymentEvent:
-    return PaymentEvent(**json.loads(record.detail))
+    data = json.loads(record.detail)
+    data["shipping_address"] = address_from(data.get("shipping_address"))
+    return PaymentEvent(**data)
 
 
 def _names(event: PaymentEvent, record: PaymentEventRecord, order: Order) -> bool:
@@ -244,7 +263,12 @@ def confirm_with_provider(session, plugins, order: Order, *,
                          raw_type=f"session.retrieved.{kind}", order_number=order.number,
                          session_id=state.session_id, payment_status=state.payment_status,
                          amount=state.amount_total, currency=state.currency,
-                         payment_intent=state.payment_intent)
+                         payment_intent=state.payment_intent,
+                         amount_subtotal=state.amount_subtotal,
+                         shipping_amount=state.shipping_amount, tax_amount=state.tax_amount,
+                         discount_amount=state.discount_amount,
+                         shipping_rate=state.shipping_rate,
+                         shipping_address=state.shipping_address)
     return apply_payment_event(session, plugins, event, settings=settings)
 
 
@@ -266,9 +290,19 @@ def cancel_checkout(session, plugins, order: Order, *, settings: Settings) -> st
         log.warning("Could not close the payment page of %s: %s", order.number, exc)
         return order.status
     if result is None:  # the provider keeps no state: its page is closed, so cancel
-        transition(session, order, OrderStatus.CANCELLED)
+        if transition(session, order, OrderStatus.CANCELLED) is Outcome.APPLIED:
+            notify(session, plugins.hook.order_cancelled, order=order_summary(order, settings),
+                   cause="abandoned", shop=shop_info(settings))
         session.commit()
     return order.status
+
+
+def was_declined(session, order: Order) -> bool:
+    """Whether the provider said the order's payment failed (a declined card, a bounced
+    debit), rather than the shopper turning back."""
+    return session.scalar(select(PaymentEventRecord.id).where(
+        PaymentEventRecord.order_id == order.id, PaymentEventRecord.kind == "failed",
+        PaymentEventRecord.outcome == Outcome.APPLIED.value).limit(1)) is not None
 
 
 def order_summary(order: Order, settings: Settings) -> OrderSummary:
@@ -279,7 +313,12 @@ def order_summary(order: Order, settings: Settings) -> OrderSummary:
         review_key=review_key(settings.secret_key, order.number),
         lines=tuple(OrderLineSummary(sku=line.sku, name=line.name, quantity=line.quantity,
                                      unit_amount=line.unit_amount, currency=line.currency)
-                    for line in order.lines))
+                    for line in order.lines),
+        subtotal_amount=order.subtotal, shipping_amount=order.shipping_amount,
+        shipping_method=order.shipping_method, tax_amount=order.tax_amount,
+        tax_inclusive=order.tax_inclusive, discount_amount=order.discount_amount,
+        refunded_amount=order.refunded_amount, shipping_address=order_address(order),
+        url=order_page_url(settings, order.number))
 
 
 def shop_info(settings: Settings) -> ShopInfo:

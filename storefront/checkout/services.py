@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from plugins.types import (
@@ -32,6 +33,7 @@ from .holds import (
     release_lapsed_holds,
 )
 from .providers import hold_seconds, payment_settings
+from .shipping import checkout_options, tax_policy
 from .urls import return_urls
 
 log = logging.getLogger(__name__)
@@ -81,10 +83,46 @@ def place_order(session, plugins, *, cart_token: str, email: str, settings: Sett
     except ServiceError:
         session.rollback()  # a refusal lets go of the cart's lock at once
         raise
+    superseded = _supersede_open_orders(session, cart_id)
     order, token = _reserve_and_write(session, cart_id, cart, email, provider, client)
+    _close_pages(session, plugins, superseded, settings)
     redirect = _open_payment_page(session, plugins, order, settings)
     _attach_payment_page(session, plugins, order, redirect, settings)
     return PlacedOrder(order=order, token=token, redirect=redirect)
+
+
+def _supersede_open_orders(session, cart_id: int) -> list[Order]:
+    """Cancel, in the new order's transaction, the cart's orders still waiting for payment.
+
+    `release_cart_orders` closed those it found before the cart was locked; any found now
+    were placed by a checkout of the same cart running at the same moment (a double
+    click): the new order takes their place, so the cart's units are never held twice."""
+    open_orders = list(session.scalars(select(Order).where(
+        Order.cart_id == cart_id, Order.status == OrderStatus.PENDING_PAYMENT)))
+    for order in open_orders:
+        transition(session, order, OrderStatus.CANCELLED)
+        log.info("Order %s gave way to a new checkout of its cart", order.number)
+    return open_orders
+
+
+def _close_pages(session, plugins, orders: list[Order], settings: Settings) -> None:
+    """Close the payment pages of superseded orders (after the commit; best effort: a
+    page paid meanwhile pays a cancelled order, which is logged for a refund)."""
+    for order in orders:
+        if order.payment_session_id:
+            _close_page(plugins, order, order.payment_session_id, settings, "superseded")
+
+
+def _close_page(plugins, order: Order, session_id: str, settings: Settings,
+                what: str) -> None:
+    """Ask the provider to stop taking payment on a page; a failure is only logged."""
+    try:
+        plugins.hook.expire_checkout_session(
+            provider=order.payment_provider, session_id=session_id,
+            settings=payment_settings(plugins, order.payment_provider, settings))
+    except PaymentProviderError as exc:
+        log.error("Could not close the payment page of %s order %s: %s", what,
+                  order.number, exc)
 
 
 def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provider: str,
@@ -106,7 +144,7 @@ def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provid
     order = Order(email=email, token_hash=digest(token),
                   status=OrderStatus.PENDING_PAYMENT, currency=cart.subtotal.currency,
                   cart_id=cart_id, payment_provider=provider, client_key=client,
-                  total_amount=cart.subtotal.amount,
+                  total_amount=cart.subtotal.amount, subtotal_amount=cart.subtotal.amount,
                   lines=[OrderLine(variant_id=line.variant_id, product_id=line.product_id,
                                    sku=line.sku,
                                    name=f"{line.product_name} – {line.variant_name}",
@@ -124,11 +162,17 @@ def _open_payment_page(session, plugins, order: Order, settings: Settings) -> Ch
     success_url, cancel_url = return_urls(settings, order.number)
     request = CheckoutRequest(
         order_number=order.number, email=order.email, currency=order.currency,
-        total_amount=order.total_amount, success_url=success_url, cancel_url=cancel_url,
+        total_amount=order.subtotal_amount - order.discount_amount,
+        discount_amount=order.discount_amount,
+        success_url=success_url, cancel_url=cancel_url,
         expires_at=int(time.time()) + hold_seconds(plugins, provider),
         lines=tuple(CheckoutLine(sku=line.sku, name=line.name, quantity=line.quantity,
                                  unit_amount=line.unit_amount, currency=line.currency)
-                    for line in order.lines))
+                    for line in order.lines),
+        shipping_options=checkout_options(session, subtotal=order.subtotal_amount,
+                                          currency=order.currency, settings=settings),
+        shipping_countries=settings.shipping_countries,
+        collect_phone=settings.shipping_phone, tax=tax_policy(settings))
     try:
         redirect = plugins.hook.create_checkout_session(
             provider=provider, request=request,
@@ -149,20 +193,15 @@ def _attach_payment_page(session, plugins, order: Order, redirect: CheckoutRedir
                          settings: Settings) -> None:
     """Keep the page's id on the order, unless the order was released meanwhile (the
     provider took longer than the grace period); then close the page and refuse."""
+    offer = json.dumps(dict(redirect.shipping_rates)) if redirect.shipping_rates else None
     attached = session.execute(
         update(Order).where(Order.id == order.id, Order.status == OrderStatus.PENDING_PAYMENT)
-        .values(payment_session_id=redirect.session_id)
+        .values(payment_session_id=redirect.session_id, shipping_offer=offer)
         .execution_options(synchronize_session=False))
     session.commit()
     if attached.rowcount == 1:
         return
-    try:
-        plugins.hook.expire_checkout_session(
-            provider=order.payment_provider, session_id=redirect.session_id,
-            settings=payment_settings(plugins, order.payment_provider, settings))
-    except PaymentProviderError as exc:
-        log.error("Could not close the payment page of released order %s: %s",
-                  order.number, exc)
+    _close_page(plugins, order, redirect.session_id, settings, "released")
     raise ConflictError("This checkout took too long and its items were released; "
                         "please check out again.", reason="hold_expired")
 

@@ -32,3 +32,10 @@ def order_number_from(signed: str, secret_key: str) -> str | None:
     except BadSignature:
         return None
     return value if isinstance(value, str) else None
+
+
+def order_page_url(settings: Settings, order_number: str) -> str:
+    """The order's page, for its emails: the success page without the provider's session
+    id; only whoever holds the link (signed with the shop's key) can open it."""
+    success, _ = return_urls(settings, order_number)
+    return success.replace("session_id={CHECKOUT_SESSION_ID}", "").rstrip("?&")

@@ -8,6 +8,7 @@ import yaml
 from sqlalchemy import select
 
 from ..catalog.models import Product, Variant
+from ..checkout.shipping import seed_demo_methods
 
 CATALOG_FILE = Path(__file__).parent / "catalog.yaml"
 
@@ -45,9 +46,11 @@ def seed_catalog(session) -> dict[str, int]:
 
 
 def seed_demo(session, plugins) -> dict[str, int]:
-    """The demo catalogue, then every plugin's demo data, in one transaction."""
+    """The demo catalogue and shipping methods, then every plugin's demo data, in one
+    transaction."""
     try:
         products = seed_catalog(session)
+        seed_demo_methods(session)
         plugins.hook.seed_demo(products=products)
         session.commit()
     except Exception:

@@ -1,4 +1,4 @@
-"""Order API: guest lookup, payment webhooks, and fulfilment for admins."""
+"""Order API: guest lookup and payment webhooks (the order desk is in `staff_api`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from ..checkout.providers import payment_settings, warn_about_payment_provider
 from ..checkout.services import find_order
 from ..extensions import db
 from ..restapi import service_errors
-from ..staff.auth import require_token
-from . import services
+from . import staff_api
 from .presenters import order_dict
 from .schemas import OrderSchema, OrderTokenHeaderSchema, WebhookResultSchema
 
@@ -25,13 +24,11 @@ MAX_WEBHOOK_BYTES = 512 * 1024
 
 
 def make_blueprints() -> list[Blueprint]:
-    """Fresh order, webhook and staff order blueprints for one app."""
+    """Fresh order, webhook and order desk blueprints for one app."""
     orders = Blueprint("orders", __name__, url_prefix="/orders",
                        description="Orders, for whoever holds the order token.")
     webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks",
                          description="Events from payment providers.")
-    staff = Blueprint("staff_orders", __name__, url_prefix="/staff/orders",
-                      description="Fulfilment (admin).")
     # Once per app, at start: say loudly when the chosen provider is unsafe here.
     webhooks.record_once(lambda setup: warn_about_payment_provider(
         setup.app.extensions["storefront"].plugins, setup.app.extensions["storefront"].settings))
@@ -76,16 +73,4 @@ def make_blueprints() -> list[Blueprint]:
                 return redirect(event.return_to, 303)  # a hosted test page's button
             return {"received": True, "outcome": result.outcome}
 
-    @staff.route("/<number>/fulfil")
-    class Fulfil(MethodView):
-        @require_token("admin")
-        @staff.response(200, OrderSchema)
-        @staff.alt_response(404, description="No such order.")
-        @staff.alt_response(409, description="Only paid orders can be fulfilled.")
-        @staff.doc(security=[{"bearerAuth": []}])
-        def post(self, number):
-            """Mark a paid order as fulfilled (shipped)."""
-            with service_errors():
-                return order_dict(services.fulfil(db.session, number))
-
-    return [orders, webhooks, staff]
+    return [orders, webhooks, staff_api.make_blueprint()]

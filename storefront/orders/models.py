@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -51,7 +52,32 @@ class Order(Model):
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING_PAYMENT,
                                         index=True)
     currency: Mapped[str] = mapped_column(String(3))
+    # total = subtotal + shipping + tax (unless included in the prices) - discount: what the
+    # provider charged, taken from the provider's own figures when the order is paid.
     total_amount: Mapped[int] = mapped_column(BigInteger)
+    subtotal_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    shipping_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    tax_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    discount_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    discount_code: Mapped[str | None] = mapped_column(String(60))
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    shipping_method_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipping_method.id", ondelete="SET NULL"))
+    shipping_method: Mapped[str | None] = mapped_column(String(120))  # its name, as chosen
+    # The provider's ids of the shipping rates offered, as JSON {rate id: method id}.
+    shipping_offer: Mapped[str | None] = mapped_column(Text)
+    ship_name: Mapped[str | None] = mapped_column(String(200))
+    ship_line1: Mapped[str | None] = mapped_column(String(200))
+    ship_line2: Mapped[str | None] = mapped_column(String(200))
+    ship_city: Mapped[str | None] = mapped_column(String(120))
+    ship_postal_code: Mapped[str | None] = mapped_column(String(20))
+    ship_region: Mapped[str | None] = mapped_column(String(120))
+    ship_country: Mapped[str | None] = mapped_column(String(2))
+    ship_phone: Mapped[str | None] = mapped_column(String(40))
+    # Why staff must look at this order (amounts that differ from what was charged, a
+    # shipping method that does not serve the address); empty when all is well.
+    flag: Mapped[str] = mapped_column(Text, default="", server_default="")
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"),
                                                 index=True)
     payment_provider: Mapped[str] = mapped_column(String(40))
@@ -67,6 +93,93 @@ class Order(Model):
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id")
+    refunds: Mapped[list[OrderRefund]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderRefund.id")
+    fulfilments: Mapped[list[OrderFulfilment]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderFulfilment.id")
+
+    @property
+    def subtotal(self) -> int:
+        """What the lines add up to (orders from before shipping and tax: the total)."""
+        return self.subtotal_amount or sum(line.quantity * line.unit_amount for line in self.lines)
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.ship_country)
+
+
+class ShippingMethod(Model):
+    """A way of sending an order, as staff set it up: price, estimate, where it goes."""
+
+    __tablename__ = "shipping_method"
+    __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    estimate: Mapped[str] = mapped_column(String(120), default="")  # "3-5 business days"
+    min_days: Mapped[int | None] = mapped_column(Integer)
+    max_days: Mapped[int | None] = mapped_column(Integer)
+    countries: Mapped[str] = mapped_column(Text, default="")  # ISO codes, comma-separated
+    free_above: Mapped[int | None] = mapped_column(BigInteger)  # a subtotal at least this
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def country_codes(self) -> tuple[str, ...]:
+        return tuple(c.strip().upper() for c in self.countries.split(",") if c.strip())
+
+
+class OrderRefund(Model):
+    """Money given back on an order, in full or in part, through its payment provider."""
+
+    __tablename__ = "order_refund"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    # pending (asked for), succeeded, failed (the provider refused: it counts for nothing)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # the idempotency key
+    provider_refund_id: Mapped[str | None] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(String(254), default="")  # the staff member
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="refunds")
+
+
+class OrderFulfilment(Model):
+    """A parcel sent for an order: the carrier and the tracking number the shopper gets."""
+
+    __tablename__ = "order_fulfilment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    carrier: Mapped[str] = mapped_column(String(80), default="")
+    tracking_number: Mapped[str] = mapped_column(String(120), default="")
+    tracking_url: Mapped[str] = mapped_column(String(500), default="")
+    actor: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="fulfilments")
+
+
+class StaffAction(Model):
+    """The audit log of what staff did to orders (and, later, to the catalogue)."""
+
+    __tablename__ = "staff_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))  # fulfil, refund, cancel ...
+    subject_type: Mapped[str] = mapped_column(String(40))  # "order"
+    subject: Mapped[str] = mapped_column(String(200), index=True)  # the order number
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class OrderLine(Model):
@@ -109,8 +222,19 @@ class PaymentEventRecord(Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class OutboxStatus(StrEnum):
+    """Where a message stands: waiting (perhaps after a failed try), sent, or given up."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class OutboxMessage(Model):
-    """A message waiting to be sent (order confirmations and staff notices)."""
+    """A message to send, written in the transaction of the change it tells of.
+
+    Delivered after commit and by `storefront outbox deliver`; `dedupe_key` keeps one
+    message per event however often the event is seen."""
 
     __tablename__ = "outbox_message"
 
@@ -118,7 +242,16 @@ class OutboxMessage(Model):
     topic: Mapped[str] = mapped_column(String(60), index=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the plain-text part
+    html_body: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[str | None] = mapped_column(Text)  # extra headers, as JSON
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"),
+                                                 index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING,
+                                        server_default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

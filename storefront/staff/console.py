@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..emails import normalise_email
 from ..extensions import db, limiter, login
-from . import moderation_pages, report_pages, services
+from . import moderation_pages, report_pages, services, shipping_pages
 from .models import StaffUser
 
 LOGIN_FAILURE_LIMIT = "5 per minute; 30 per hour"
@@ -137,6 +137,7 @@ def make_blueprint() -> Blueprint:
 
     moderation_pages.register(bp)
     report_pages.register(bp)
+    shipping_pages.register(bp)
     return bp
 
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..money import format_money
 from ..pagination import decode_cursor
 from ..search import services as site_search
-from ..textsearch import clean_query
+from ..textsearch import MAX_QUERY_LENGTH, clean_query
 from ..urls import page_url
 from . import cart as cart_pages
 from . import holes, seo
@@ -75,23 +75,15 @@ def make_blueprint() -> Blueprint:
     @bp.route("/products/<slug>")
     def product(slug):
         """One product: variants, prices, stock and the exercises it supports."""
-        def render():
-            try:
-                view = catalog.product_view(db.session, _plugins(), slug)
-            except catalog.NotFound:
-                abort(404)
-            detail = product_detail(view)
-            return render_template("storefront/product.html", product=detail,
-                                   exercises=view.exercises, add_form=add_form_for(detail, ""),
-                                   reviews=review_pages.recent_reviews(slug),
-                                   review_form=review_pages.ReviewForm(formdata=None),
-                                   seo=seo.product_page(detail))
-        return cached_page(f"product:{slug}", render)
+        return cached_page(f"product:{slug}", lambda: product_page(slug))
 
     @bp.route("/search")
     def search():
         """Search results for the header box, best first, with the matched words marked."""
-        query = clean_query(request.args.get("q"))
+        typed = request.args.get("q") or ""
+        query = clean_query(typed)
+        # Only the first MAX_QUERY_LENGTH characters count, as in the API: say so.
+        shortened = len(" ".join(typed.split())) > len(query)
         if not site_search.terms(query):
             return render_template("storefront/search.html", search_query=query,
                                    error="Type a word to search for, such as “bridge”."), 422
@@ -103,7 +95,8 @@ def make_blueprint() -> Blueprint:
             rows, _ = catalog.list_products(db.session, limit=SEARCH_SUGGESTIONS, cursor=None)
             suggestions = [product_summary(p) for p in rows]
         return render_template("storefront/search.html", search_query=query, results=results,
-                               suggestions=suggestions,
+                               suggestions=suggestions, shortened=shortened,
+                               max_query_length=MAX_QUERY_LENGTH,
                                next_links=empty_state_links("search") if not results else [])
 
     bp.add_app_template_global(page_url, "page_url")
@@ -120,6 +113,23 @@ def make_blueprint() -> Blueprint:
     return bp
 
 
+def product_page(slug: str, *, add_form=None, source: str | None = "",
+                 review_form=None, **sent) -> str:
+    """A product's page. A form sent from it comes back as it was sent (`add_form`,
+    `review_form`) with its result beside it (`add_result`, `review_result`)."""
+    try:
+        view = catalog.product_view(db.session, _plugins(), slug)
+    except catalog.NotFound:
+        abort(404)
+    detail = product_detail(view)
+    return render_template(
+        "storefront/product.html", product=detail, exercises=view.exercises,
+        add_form=add_form_for(detail, source, add_form), kept_source=add_form is not None,
+        reviews=review_pages.recent_reviews(slug),
+        review_form=review_form or review_pages.ReviewForm(formdata=None),
+        seo=seo.product_page(detail), **sent)
+
+
 ERROR_TITLES = {403: "Not for your role", 404: "Page not found", 405: "Not allowed here",
                 429: "Slow down a little"}
 
@@ -131,7 +141,25 @@ def render_error_page(error: HTTPException):
             or request.blueprint in state.blueprint_names)
     if not ours or error.code is None:
         return error
+    if error.code == 429:
+        return _too_many(error)
     title = ERROR_TITLES.get(error.code, "Something went wrong")
     message = ("We could not find that page. It may have moved."
                if error.code == 404 else error.description)
     return render_template("storefront/error.html", title=title, message=message), error.code
+
+
+def _too_many(error: HTTPException):
+    """A rate limit's page: the form's own page again when the limit gave one (reviews,
+    comments), else ours, saying how long to wait. The limiter adds `Retry-After`."""
+    if error.response is not None:  # from the limit's `on_breach`
+        return error.response
+    from ..extensions import limiter
+    from .submissions import describe_limit, describe_wait, seconds_until
+
+    breached = limiter.current_limit
+    wait = describe_wait(seconds_until(breached.reset_at)) if breached else "a minute"
+    message = (f"This page takes at most {describe_limit(breached.limit)} from one visitor."
+               if breached else "This page was asked for many times in a short while.")
+    return render_template("storefront/error.html", title=ERROR_TITLES[429],
+                           message=message, wait=wait), 429

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, SubmitField
 from wtforms.validators import (
     DataRequired,
@@ -18,9 +19,11 @@ from ..attribution.services import is_source, source_exists
 from ..cart import services as carts
 from ..cart.models import MAX_LINE_QUANTITY
 from ..cart.presenters import cart_dict
+from ..catalog.models import Product, Variant
 from ..checkout.holds import client_key
-from ..checkout.payments import cancel_checkout, confirm_with_provider
+from ..checkout.payments import cancel_checkout, confirm_with_provider, was_declined
 from ..checkout.services import place_order
+from ..checkout.shipping import tax_note
 from ..checkout.urls import order_number_from
 from ..errors import NotFoundError, ServiceError
 from ..extensions import db, limiter
@@ -66,9 +69,11 @@ class CheckoutForm(FlaskForm):
     submit = SubmitField("Check out")
 
 
-def add_form_for(product: dict, source: str | None) -> AddToCartForm:
-    """The add-to-cart form of a product page, remembering the content that led there."""
-    form = AddToCartForm(formdata=None)
+def add_form_for(product: dict, source: str | None,
+                 sent: AddToCartForm | None = None) -> AddToCartForm:
+    """The add-to-cart form of a product page, remembering the content that led there;
+    with `sent`, that form as the shopper sent it (their variant and quantity)."""
+    form = sent or AddToCartForm(formdata=None)
     form.sku.choices = [(v["sku"], f"{v['name']} – {v['price']['formatted']}"
                          + ("" if v["in_stock"] else " (out of stock)"))
                         for v in product["variants"]]
@@ -116,6 +121,7 @@ def register(bp) -> None:
             return render_template("storefront/cart.html", cart=None,
                                    next_links=empty_state_links("cart"))
         return render_template("storefront/cart.html", cart=cart_dict(view),
+                               tax_note=tax_note(current_app.extensions["storefront"].settings),
                                csrf_form=RemoveForm(),
                                checkout_form=CheckoutForm())
 
@@ -126,8 +132,8 @@ def register(bp) -> None:
         form = AddToCartForm()
         back = request.referrer if _same_site(request.referrer) else url_for(".cart")
         if not form.validate_on_submit():
-            flash("Please choose a resistance and a quantity from 1 to 99.")
-            return redirect(back, 303)
+            return _not_added(form, back, "Please choose a resistance and a quantity "
+                                          f"from 1 to {MAX_LINE_QUANTITY}.", 422)
         token = session.get(CART_KEY)
         if not token or _current_cart() is None:
             token = carts.create_cart(db.session).token
@@ -139,8 +145,7 @@ def register(bp) -> None:
                            batch=current_app.extensions["storefront"].settings.view_batch,
                            unknown_source_is_direct=True)
         except ServiceError as exc:
-            flash(exc.message)
-            return redirect(back, 303)
+            return _not_added(form, back, exc.message, exc.status)
         flash("Added to your cart.")
         return redirect(url_for(".cart"), 303)
 
@@ -206,7 +211,9 @@ def register(bp) -> None:
             except PaymentProviderError:
                 pass  # the webhook will settle it; the page says so
             db.session.refresh(order)
-        return render_template("storefront/checkout_done.html", order=order_dict(order))
+        return render_template("storefront/checkout_done.html", order=order_dict(order),
+                               declined=order.status == OrderStatus.CANCELLED
+                               and was_declined(db.session, order))
 
     @bp.route("/checkout/cancel/<signed>")
     def checkout_cancel(signed):
@@ -216,8 +223,28 @@ def register(bp) -> None:
         status = cancel_checkout(db.session, state.plugins, order, settings=state.settings)
         if status == OrderStatus.PAID:
             return redirect(url_for(".checkout_success", signed=signed), 303)
-        flash("Payment cancelled. Your cart is just as you left it.")
+        if was_declined(db.session, order):
+            flash("Your payment was declined, so nothing was charged. Your cart is just as "
+                  "you left it: try again, perhaps with another card.")
+        else:
+            flash("Payment cancelled. Nothing was charged, and your cart is just as you "
+                  "left it.")
         return redirect(url_for(".cart"), 303)
+
+
+def _not_added(form: AddToCartForm, back: str, message: str, status: int):
+    """The product page again, with the shopper's variant and quantity and why nothing
+    was added beside the form; a form that names no product (or comes without its CSRF
+    token) goes back with the message at the top of the page."""
+    slug = (db.session.scalar(select(Product.slug).join(Variant).where(
+        Variant.sku == form.sku.data)) if "csrf_token" not in form.errors else None)
+    if slug is None:
+        flash(message)
+        return redirect(back, 303)
+    from . import product_page  # the page is drawn where its route is
+    page = product_page(slug, add_form=form, source=form.source.data,
+                        add_result={"id": "add-result", "error": True, "lines": [message]})
+    return page, status
 
 
 def _order_from(signed: str) -> Order:

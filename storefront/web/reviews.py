@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,13 +14,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..extensions import db, limiter
 from ..moderation.services import SUBMISSION_RATE_LIMIT, moderation_settings
 from ..reviews import services as reviews
 from . import holes
-from .submissions import submit_for_moderation
+from .submissions import pending_result, submit_for_moderation
 from .validators import same_email_rule_as_the_api
 
 PAGE_REVIEWS = 10
@@ -27,8 +29,10 @@ PAGE_REVIEWS = 10
 class ReviewForm(FlaskForm):
     """A visitor's review, with a honeypot field people never see."""
 
-    rating = IntegerField("Rating (1 to 5 stars)", validators=[NumberRange(min=1, max=5)])
-    title = StringField("Title", validators=[Length(max=120)])
+    rating = IntegerField("Rating", validators=[
+        InputRequired("Choose from 1 to 5 stars."),
+        NumberRange(min=1, max=5, message="Choose from 1 to 5 stars.")])
+    title = StringField("Title", default="", validators=[Length(max=120)])
     body = TextAreaField("Your review", validators=[DataRequired(), Length(max=5000)])
     author_name = StringField("Your name (shown)", validators=[DataRequired(), Length(max=80)])
     email = EmailField("Your email (never shown)",
@@ -63,13 +67,32 @@ def _submit(slug: str):
     return submit
 
 
+def _page_again(slug: str) -> Callable:
+    """Draws the product page of a review being sent again, as written, with its result."""
+    def render(form, result) -> str:
+        from . import product_page  # the page is drawn where its route is
+        secret = current_app.extensions["storefront"].settings.secret_key
+        number = reviews.order_number_from_key(secret, form.review_key.data or None)
+        return product_page(slug, review_form=form, review_result=result,
+                            review_number=number)
+    return render
+
+
 def register(bp) -> None:
-    """Add the review form's target to the storefront blueprint."""
+    """Add the review form's target, and the holes its page shows, to the storefront
+    blueprint."""
     holes.add(bp, "review_key", "storefront/holes/review_key.html", review_key_input)
+    holes.add(bp, "form_result", "storefront/holes/form_result.html", pending_result)
+
+    def send(breached=None):
+        """Send the review; past its rate limit (`breached`), show it again instead."""
+        slug = (request.view_args or {})["slug"]
+        return submit_for_moderation(ReviewForm(), url_for(".product", slug=slug), "review",
+                                     _submit(slug), render=_page_again(slug),
+                                     breached=breached)
 
     @bp.route("/products/<slug>/reviews", methods=["POST"])
-    @limiter.limit(SUBMISSION_RATE_LIMIT)
+    @limiter.limit(SUBMISSION_RATE_LIMIT, on_breach=send)
     def review_submit(slug):
-        """Queue a review for moderation and thank the writer."""
-        return submit_for_moderation(
-            ReviewForm(), url_for(".product", slug=slug) + "#reviews", "review", _submit(slug))
+        """Queue a review for moderation and thank the writer beside the form."""
+        return send()

@@ -28,7 +28,8 @@ ARTICLE = "are-hamstrings-your-missing-link"
 NUL = "\x00"
 # Values for path parameters that name something in the demo data.
 REAL = {"slug": "better-band", "sku": "BB-LIGHT", "kind": "review", "provider": "stripe",
-        "number": "BB-0000-0000", "item_id": "1", "line_id": "1"}
+        "number": "BB-0000-0000", "item_id": "1", "line_id": "1",
+        "method_id": "1"}
 
 
 def assert_json_error(response, status=None, reason=None):

@@ -16,6 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from ..smtp_fixtures import SmtpServer
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"
@@ -39,7 +41,7 @@ ADMIN_EMAIL = "admin@example.com"
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
-def _build_app(database: Path):
+def _build_app(database: Path, mail_url: str):
     import flask_migrate
 
     from storefront import create_app
@@ -54,6 +56,8 @@ def _build_app(database: Path):
         "RATELIMIT_ENABLED": False,
         "STOREFRONT_VIEW_BATCH": 1,
         "PUBLIC_BASE_URL": "",
+        "STOREFRONT_MAIL_DIR": str(database.parent / "mail"),
+        "MAIL_URL": mail_url,
     })
     with app.app_context():
         flask_migrate.upgrade()
@@ -66,11 +70,18 @@ def _build_app(database: Path):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def mail_server() -> Iterator[SmtpServer]:
+    """The SMTP server the live shop sends its emails to."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mail_server) -> Iterator[str]:
     """Base URL (no trailing slash) of the shop, seeded with demo data and one staff user."""
     from storefront.extensions import db
 
-    app = _build_app(tmp_path_factory.mktemp("browser-db") / "storefront.db")
+    app = _build_app(tmp_path_factory.mktemp("browser-db") / "storefront.db", mail_server.url)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
