@@ -59,6 +59,7 @@ STAFF = [
     ("staff-attribution", "/staff/reports/attribution", [("button", "Show")], None),
     ("staff-orders", "/staff/orders", [SEARCH], None),
     ("staff-order", "/staff/orders/{order}", [SEARCH], None),
+    ("staff-shipping", "/staff/shipping", [("button", "Save")], None),
 ]
 
 
