@@ -138,8 +138,22 @@ def make_host_app(app_settings):
         host.add_url_rule("/", "index", lambda: "host home")
         host.add_url_rule("/about", "about", lambda: "about the host")
         Storefront().init_app(host, **options)
+        built.append(host)
         return host
-    return build
+
+    built: list = []
+    yield build
+    for host in built:  # its emails sent, its connections closed, before the next test
+        _close_app(host)
+
+
+def _close_app(app) -> None:
+    """Wait for the app's emails still going out, then close its database connections."""
+    if "storefront_mail" in app.extensions:
+        app.extensions["storefront_mail"].wait()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
