@@ -132,8 +132,9 @@ def test_a_wrong_address_is_refused_next_to_its_field_and_keeps_the_rest(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert words in page.replace("Sorry, w", "w")
-    assert f'id="tp-{field}-error"' in page and 'aria-invalid="true"' in page \
-        or field == "shipping"
+    assert f'id="tp-{field}-error"' in page  # the message sits beside its field
+    if field != "shipping":  # a fieldset of radios is described by its message instead
+        assert f'aria-describedby="tp-{field}-error"' in page and 'aria-invalid="true"' in page
     assert 'value="48 Harbour Road"' in page  # what was typed is still there
     assert 'name="event"' not in page  # no way to pay yet
     assert order(client, placed)["status"] == "pending_payment"

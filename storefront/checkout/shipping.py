@@ -46,12 +46,14 @@ class ShippingQuote:
     currency: str
     estimate: str
     countries: tuple[str, ...]
+    min_days: int | None = None
+    max_days: int | None = None
 
-    def as_option(self, min_days: int | None = None,
-                  max_days: int | None = None) -> ShippingOption:
+    def as_option(self) -> ShippingOption:
         return ShippingOption(id=str(self.id), name=self.name, amount=self.amount,
                               currency=self.currency, countries=self.countries,
-                              estimate=self.estimate, min_days=min_days, max_days=max_days)
+                              estimate=self.estimate, min_days=self.min_days,
+                              max_days=self.max_days)
 
 
 def tax_policy(settings: Settings) -> TaxPolicy:
@@ -92,7 +94,8 @@ def quotes(session, *, subtotal: int, currency: str,
         found.append(ShippingQuote(id=method.id, name=method.name,
                                    amount=0 if free else method.amount,
                                    currency=method.currency.lower(),
-                                   estimate=method.estimate, countries=countries))
+                                   estimate=method.estimate, countries=countries,
+                                   min_days=method.min_days, max_days=method.max_days))
     found.sort(key=lambda quote: quote.amount)
     return found[:MAX_OPTIONS]
 
@@ -100,10 +103,8 @@ def quotes(session, *, subtotal: int, currency: str,
 def checkout_options(session, *, subtotal: int, currency: str,
                      settings: Settings) -> tuple[ShippingOption, ...]:
     """The options handed to the payment page, with the methods' delivery estimates."""
-    methods = {m.id: m for m in active_methods(session)}
-    return tuple(quote.as_option(methods[quote.id].min_days, methods[quote.id].max_days)
-                 for quote in quotes(session, subtotal=subtotal, currency=currency,
-                                     settings=settings))
+    return tuple(quote.as_option() for quote in quotes(session, subtotal=subtotal,
+                                                         currency=currency, settings=settings))
 
 
 def address_from(data: Mapping[str, Any] | Address | None) -> Address | None:
