@@ -124,30 +124,23 @@ def silent_redis():
 def broken_redis(request):
     """A Redis that refuses connections, or one that accepts them and never answers."""
     if request.param == "unreachable":
-        yield "redis://127.0.0.1:1/0"
+        yield "redis://127.0.0.1:1/0", None
         return
     server = SilentServer()
-    yield server.url
+    yield server.url, server
     server.close()
 
 
-def _timed(call):
-    """(response, seconds) of one request."""
-    started = time.monotonic()
-    response = call()
-    return response, time.monotonic() - started
-
-
-def _shopping_and_writing(app) -> list[tuple[str, int, float]]:
-    """Every limited write a shop lives on, as (what, status, seconds)."""
+def _shopping_and_writing(app) -> list[tuple[str, int]]:
+    """Every limited write a shop lives on, as (what, status)."""
     client = app.test_client()
     with app.app_context():
         email = StaffActions(client, db.session).create().email
     steps = []
 
     def step(name, call):
-        response, seconds = _timed(call)
-        steps.append((name, response.status_code, seconds))
+        response = call()
+        steps.append((name, response.status_code))
         return response
 
     token = step("cart", lambda: client.post("/api/v1/carts")).get_json()["token"]
@@ -171,14 +164,17 @@ def _shopping_and_writing(app) -> list[tuple[str, int, float]]:
 # ---------------------------------------------------------------------------
 
 def test_limits_fail_open_when_their_redis_is_away_or_silent(make_app, broken_redis, caplog):
-    app = make_app(demo=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=broken_redis)
+    url, silent = broken_redis
+    app = make_app(demo=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url)
     caplog.set_level(logging.WARNING)
     steps = _shopping_and_writing(app)
-    assert [(name, status) for name, status, _ in steps] == [
+    assert [(name, status) for name, status in steps] == [
         ("cart", 201), ("add", 200), ("checkout", 201), ("review", 202), ("comment", 202),
         ("page add", 303), ("staff login", 302)]
-    assert max(seconds for *_, seconds in steps) < 1.5, steps
-    assert sum(seconds for *_, seconds in steps) < 3, steps
+    if silent is not None:
+        # A hanging Redis costs the first write its timeout (and the limiter one probe),
+        # then is left alone: seven writes, not seven waits of the storage timeout.
+        assert len(silent.held) <= 2, f"Redis asked {len(silent.held)} times"
     assert "falling back to in-memory storage" in caplog.text
 
 
