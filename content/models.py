@@ -10,13 +10,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storefront.plugin_api import Model, Product, UTCDateTime, Variant, utcnow
 
 LINK_ROLES = ("required", "optional")
-ARTICLE_STATUSES = ("draft", "published")
+ARTICLE_STATUSES = ("draft", "published", "scheduled")
+EXERCISE_STATUSES = ("draft", "published", "archived")
 
 
 class Exercise(Model):
     """A movement the shop teaches, with steps, the muscles it trains and the gear it needs."""
 
     __tablename__ = "exercise"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'archived')", name="known_status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -25,11 +29,16 @@ class Exercise(Model):
     steps: Mapped[list] = mapped_column(JSON, default=list)
     muscles: Mapped[list] = mapped_column(JSON, default=list)
     safety: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="published")
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("image.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     product_links: Mapped[list[ExerciseProduct]] = relationship(
         back_populates="exercise", cascade="all, delete-orphan",
         order_by="ExerciseProduct.position")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ExerciseProduct(Model):
@@ -53,11 +62,12 @@ class ExerciseProduct(Model):
 
 
 class Article(Model):
-    """A piece of writing, kept as Markdown with shortcodes, published or draft."""
+    """A piece of writing, kept as Markdown with shortcodes: a draft, published, or
+    scheduled (public once `published_at` has passed, with no worker to flip it)."""
 
     __tablename__ = "article"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published')", name="known_status"),
+        CheckConstraint("status IN ('draft', 'published', 'scheduled')", name="known_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +77,7 @@ class Article(Model):
     body_markdown: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     exercise_links: Mapped[list[ArticleExercise]] = relationship(
@@ -75,6 +86,8 @@ class Article(Model):
     product_links: Mapped[list[ArticleProduct]] = relationship(
         back_populates="article", cascade="all, delete-orphan",
         order_by="ArticleProduct.position")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ArticleExercise(Model):

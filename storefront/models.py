@@ -3,6 +3,7 @@
 from .attribution.models import SourceMetric
 from .cart.models import Cart, CartLine
 from .catalog.models import Product, Variant
+from .media.models import Image, MediaBlob, ProductImage
 from .moderation.models import ModeratedItem, ModerationAction
 from .orders.models import (
     Order,
@@ -15,9 +16,10 @@ from .orders.models import (
     StaffAction,
 )
 from .search.models import SearchEntry
-from .staff.models import ApiToken, StaffUser
+from .staff.models import ApiToken, StaffInvite, StaffUser
 
-__all__ = ["ApiToken", "Cart", "CartLine", "ModeratedItem", "ModerationAction", "Order",
-           "OrderFulfilment", "OrderLine", "OrderRefund", "OutboxMessage", "PaymentEventRecord",
-           "Product", "SearchEntry", "ShippingMethod", "SourceMetric", "StaffAction",
-           "StaffUser", "Variant"]
+__all__ = ["ApiToken", "Cart", "CartLine", "Image", "MediaBlob", "ModeratedItem",
+           "ModerationAction", "Order", "OrderFulfilment", "OrderLine", "OrderRefund",
+           "OutboxMessage", "PaymentEventRecord", "Product", "ProductImage", "SearchEntry",
+           "ShippingMethod", "SourceMetric", "StaffAction", "StaffInvite", "StaffUser",
+           "Variant"]

@@ -4,29 +4,49 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
+from ..media.models import ProductImage
 from ..timeutil import UTCDateTime, utcnow
 
 
+PRODUCT_STATUSES = ("draft", "active", "archived")
+
+
 class Product(Model):
-    """Something the shop sells, shown on one page, bought through one of its variants."""
+    """Something the shop sells, shown on one page, bought through one of its variants.
+
+    Only `active` products are public. `kind` is the noun its pages use ("band", "ball")
+    and `options` the names its variants differ by ("Resistance", "Size"). `version`
+    counts updates: the `ETag` of staff reads, checked on every staff write (a stale one
+    raises `StaleDataError`, so two editors never overwrite each other).
+    """
 
     __tablename__ = "product"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'active', 'archived')", name="known_status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), default="product")
+    summary: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     image: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id",
         cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"
@@ -39,6 +59,8 @@ class Variant(Model):
     __table_args__ = (
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("price_amount >= 0", name="price_not_negative"),
+        CheckConstraint("compare_at_amount IS NULL OR compare_at_amount >= 0",
+                        name="compare_at_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,13 +69,19 @@ class Variant(Model):
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     resistance: Mapped[str] = mapped_column(String(120), default="")
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
     price_amount: Mapped[int] = mapped_column(Integer)
+    compare_at_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="usd")
     stock: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Variant {self.sku}>"

@@ -27,6 +27,9 @@ def seed_catalog(session) -> dict[str, int]:
             product = Product(slug=entry["slug"])
             session.add(product)
         product.name = entry["name"]
+        product.kind = entry["kind"]
+        product.options = list(entry["options"])
+        product.summary = entry["summary"]
         product.description = entry["description"].strip()
         product.image = entry.get("image")
         existing = {v.sku: v for v in product.variants}
@@ -37,7 +40,9 @@ def seed_catalog(session) -> dict[str, int]:
                 product.variants.append(variant)
             variant.name = spec["name"]
             variant.resistance = spec.get("resistance") or ""
+            variant.options = dict(spec.get("options") or {})
             variant.price_amount = int(spec["price_amount"])
+            variant.compare_at_amount = spec.get("compare_at_amount")
             variant.currency = spec["currency"]
             variant.position = position
         session.flush()

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import Model
 from ..timeutil import UTCDateTime, utcnow
 
-ROLES = ("moderator", "admin")
+ROLES = ("moderator", "editor", "admin")
 
 
 class StaffUser(UserMixin, Model):
-    """A person who moderates (moderator) or runs the whole shop (admin)."""
+    """A person who moderates (moderator), runs the catalogue and the content (editor),
+    or runs the whole shop (admin)."""
 
     __tablename__ = "staff_user"
-    __table_args__ = (CheckConstraint("role IN ('moderator', 'admin')", name="known_role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('moderator', 'editor', 'admin')", name="known_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -42,7 +44,7 @@ class StaffUser(UserMixin, Model):
         return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: str) -> bool:
-        """Admins may do everything a moderator may."""
+        """Admins may do everything a moderator or an editor may."""
         return self.role == "admin" or self.role == role
 
 
@@ -60,3 +62,20 @@ class ApiToken(Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[StaffUser] = relationship(back_populates="tokens")
+
+
+class StaffInvite(Model):
+    """A one-time invitation to join the staff with a role, kept as a SHA-256 digest."""
+
+    __tablename__ = "staff_invite"
+    __table_args__ = (
+        CheckConstraint("role IN ('moderator', 'editor', 'admin')", name="known_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

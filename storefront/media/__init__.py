@@ -1,0 +1,1 @@
+"""Pictures: upload checks, renditions, and storage that every host can read."""
