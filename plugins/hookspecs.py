@@ -45,6 +45,17 @@ def storefront_navigation():
 
 
 @hookspec
+def staff_console_links():
+    """Return a list of `ConsoleLink` values for the staff console's navigation.
+
+    Fires when a console page is rendered. The core contributes Orders, Products,
+    Moderation, Reports and Staff; a plugin adds the sections it owns (content adds
+    Exercises and Articles). Each entry is shown only to staff holding its `role`;
+    entries are sorted by `order`, then label.
+    """
+
+
+@hookspec
 def empty_state_links(page):
     """Return a list of `NavLink` values: where to go next from a page with nothing to show.
 

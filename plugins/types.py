@@ -39,6 +39,17 @@ class NavLink:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ConsoleLink:
+    """An entry in the staff console's navigation, shown to staff who hold `role`
+    (admins see every entry)."""
+
+    label: str
+    endpoint: str
+    role: str  # "moderator", "editor" or "admin"
+    order: int = 100
+
+
 # ---------------------------------------------------------------------------
 # Search
 # ---------------------------------------------------------------------------
