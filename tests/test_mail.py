@@ -286,3 +286,18 @@ def test_a_mail_server_that_is_away_neither_delays_nor_fails_the_answer(make_app
         assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
         assert message.next_attempt_at > datetime.now(UTC)
         assert message.last_error
+
+
+def test_writing_a_message_leaves_the_global_random_state_alone():
+    import random
+    from datetime import UTC, datetime
+
+    from storefront.mail.message import compose
+
+    before = random.getstate()
+    message = compose(message_id="<m@example.com>", sender="shop@example.com",
+                      recipients=["a@example.com"], subject="Hello", text="Plain",
+                      html="<p>Rich</p>", date=datetime.now(UTC))
+    text = message.as_string()
+    assert random.getstate() == before
+    assert message.get_boundary() in text and "<p>Rich</p>" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.message import EmailMessage
@@ -64,4 +65,8 @@ def compose(*, message_id: str, sender: str, recipients: Sequence[str], subject:
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+        # The standard library draws a missing boundary from the global `random` when the
+        # message is written, which would move the host application's random state from
+        # a delivery thread; a boundary of our own keeps the shop's hands off it.
+        message.set_boundary(f"=_{secrets.token_hex(16)}")
     return message

@@ -42,7 +42,7 @@ class Image(Model):
 
 
 class ProductImage(Model):
-    """A picture in a product's gallery, in the order staff gave."""
+    """A picture in a product's gallery (`Product.gallery`), in the order staff gave."""
 
     __tablename__ = "product_image"
 
