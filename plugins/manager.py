@@ -14,6 +14,7 @@ ENTRY_POINT_GROUP = "storefront.plugins"
 DEFAULT_PLUGINS = (
     "storefront.orders.notifications",
     "storefront.reviews.plugin",
+    "storefront.staff.links",
     "plugins.spam",
     "plugins.test_payments",
     "plugins.stripe_payments",

@@ -69,8 +69,9 @@ def staff_errors():
 @click.command("create-staff")
 @with_appcontext
 @click.argument("email")
-@click.option("--role", type=click.Choice(["moderator", "admin"]), required=True,
-              help="moderator: moderation only; admin: everything.")
+@click.option("--role", type=click.Choice(["moderator", "editor", "admin"]), required=True,
+              help="moderator: moderation only; editor: catalogue and content; "
+                   "admin: everything.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Prompted for (hidden) when not given.")
 def create_staff_command(email, role, password):
@@ -104,6 +105,32 @@ def deactivate_staff_command(email, reactivate):
     with staff_errors():
         user = set_active(db.session, email, reactivate)
     click.echo(f"{user.email} is {'active' if user.active else 'deactivated'}.")
+
+
+@click.command("invite-staff")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(["moderator", "editor", "admin"]), required=True,
+              help="moderator: moderation only; editor: catalogue and content; "
+                   "admin: everything.")
+@click.option("--by", "invited_by", default="command line", show_default=True,
+              help="Who the invitation is from, as the email and the audit log say.")
+def invite_staff_command(email, role, invited_by):
+    """Invite someone to the staff: the one-time link is emailed and printed once."""
+    from .errors import ServiceError
+    from .staff import team
+    settings = current_app.extensions["storefront"].settings
+    try:
+        made = team.invite(db.session, email=email, role=role, invited_by=invited_by,
+                           site_url=settings.site_url, shop_name=settings.shop_name)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Invited {made.invite.email} as {made.invite.role}. The link works once, "
+               f"until {made.invite.expires_at:%Y-%m-%d %H:%M} UTC; it is in the outbox too "
+               "(`storefront outbox deliver` sends it).")
+    if not settings.public_base_url:
+        click.echo("PUBLIC_BASE_URL is not set: put the shop's address in front of this path.")
+    click.echo(made.url)
 
 
 @click.command("create-token")
@@ -247,8 +274,8 @@ def deliver_outbox_command(loop, interval, limit):
 
 
 SHOP_COMMANDS = (seed_demo_command, create_staff_command, set_password_command,
-                 deactivate_staff_command, create_token_command, carts_group,
-                 reconcile_payments_command, search_group, cache_group, outbox_group)
+                 deactivate_staff_command, invite_staff_command, create_token_command,
+                 carts_group, reconcile_payments_command, search_group, cache_group, outbox_group)
 for _command in (*SHOP_COMMANDS, migrate_group):
     cli.add_command(_command)
 

@@ -17,14 +17,17 @@ from flask import (
 )
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from ..emails import normalise_email
 from ..extensions import db, limiter, login
-from . import moderation_pages, report_pages, services, shipping_pages
+from ..moderation import services as moderation
+from ..orders.models import Order
+from . import links, moderation_pages, report_pages, services, shipping_pages, team_pages
 from .models import StaffUser
 
 LOGIN_FAILURE_LIMIT = "5 per minute; 30 per hour"
@@ -97,10 +100,33 @@ def end_idle_console_session():
     return None
 
 
+def console_user() -> StaffUser | None:
+    """The signed-in staff member, if any."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def console_nav() -> list[links.NavEntry]:
+    """The console's sections the signed-in staff member may use, the current one marked."""
+    user = console_user()
+    if user is None:
+        return []
+    plugins = current_app.extensions["storefront"].plugins
+    visible = links.visible_links(plugins.hook.staff_console_links(), user,
+                                  current_app.view_functions)
+    return links.navigation(visible, url_for, request.endpoint, request.path)
+
+
+def console_context() -> dict:
+    """`console_user()` and `console_nav()` for `staff/base.html`, on every page of the app
+    (plugins' console pages extend it too)."""
+    return {"console_user": console_user, "console_nav": console_nav}
+
+
 def make_blueprint() -> Blueprint:
     """A fresh staff console blueprint for one app."""
     bp = Blueprint("staff_console", __name__, url_prefix="/staff")
     bp.before_request(end_idle_console_session)
+    bp.app_context_processor(console_context)
 
     @bp.route("/login", endpoint="login", methods=["GET", "POST"])
     @limiter.limit(LOGIN_FAILURE_LIMIT, methods=["POST"], deduct_when=_failed,
@@ -121,8 +147,26 @@ def make_blueprint() -> Blueprint:
     @bp.errorhandler(RateLimitExceeded)
     def too_many_attempts(error):
         """Tell the person to wait instead of guessing on."""
+        if request.endpoint == "staff_console.accept_invite":
+            return team_pages.locked_out()
         form = LoginForm()
         return render_template("staff/login.html", form=form, locked=True), 429
+
+    @bp.route("/")
+    @login_required
+    def dashboard():
+        """The console's home: the sections this staff member may use, what waits for
+        moderation (moderators), recent orders (admins)."""
+        user = current_user._get_current_object()
+        orders = []
+        if user.has_role("admin"):
+            orders = db.session.scalars(select(Order).order_by(Order.id.desc()).limit(10)).all()
+        plugins = current_app.extensions["storefront"].plugins
+        return render_template(
+            "staff/dashboard.html", user=user, sections=console_nav(),
+            descriptions=links.DESCRIPTIONS, role_summary=links.ROLE_SUMMARIES[user.role],
+            counts=moderation.pending_counts(db.session) if user.has_role("moderator") else {},
+            kinds=moderation.kinds(plugins), orders=orders)
 
     @bp.route("/logout", methods=["POST"])
     def logout():
@@ -138,6 +182,7 @@ def make_blueprint() -> Blueprint:
     moderation_pages.register(bp)
     report_pages.register(bp)
     shipping_pages.register(bp)
+    team_pages.register(bp)
     return bp
 
 

@@ -7,7 +7,6 @@ from functools import wraps
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, Length
 
@@ -15,7 +14,6 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..moderation import services as moderation
 from ..moderation.models import ModerationStatus
-from ..orders.models import Order
 
 QUEUE_PAGE = 25
 
@@ -35,7 +33,9 @@ def role_required(role: str):
         @login_required
         def wrapper(*args, **kwargs):
             if not current_user.has_role(role):
-                abort(403)
+                abort(403, description=f"This page needs the {role} role, and you are "
+                      f"{'an' if current_user.role[0] in 'aeiou' else 'a'} "
+                      f"{current_user.role}. Ask an admin if you need it.")
             return view(*args, **kwargs)
         return wrapper
     return decorator
@@ -47,19 +47,6 @@ def _plugins():
 
 def register(bp) -> None:
     """Add the moderation pages to the staff console blueprint."""
-
-    @bp.route("/")
-    @role_required("moderator")
-    def dashboard():
-        """The staff console's home: what waits for moderation (and recent orders, for admins)."""
-        from .console import LogoutForm
-        orders = []
-        if current_user.has_role("admin"):
-            orders = db.session.scalars(select(Order).order_by(Order.id.desc()).limit(10)).all()
-        return render_template("staff/dashboard.html", user=current_user,
-                               logout_form=LogoutForm(), counts=moderation.pending_counts(
-                                   db.session), kinds=moderation.kinds(_plugins()),
-                               orders=orders)
 
     @bp.route("/moderation")
     @role_required("moderator")

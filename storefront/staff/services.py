@@ -30,16 +30,39 @@ class StaffError(ValueError):
     """A staff request that cannot be carried out, with a message for the person."""
 
 
-def create_staff(session, email: str, role: str, password: str) -> StaffUser:
-    """Add a staff member with an argon2-hashed password."""
+def check_email(email: str) -> str:
+    """The address normalised, if it can be a staff member's."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise StaffError(f"{email!r} is not an email address.")
+    return email
+
+
+def check_role(role: str) -> str:
+    """The role, if it is one the shop knows."""
     if role not in ROLES:
         raise StaffError(f"Role must be one of {', '.join(ROLES)}.")
+    return role
+
+
+def check_password(password: str) -> str:
+    """The password, if it is long enough."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.")
-    user = StaffUser(email=email, role=role, password_hash=_hasher.hash(password), active=True)
+    return password
+
+
+def new_staff_user(email: str, role: str, password: str) -> StaffUser:
+    """An active staff member with an argon2-hashed password, not yet added to a session."""
+    email, role = check_email(email), check_role(role)
+    check_password(password)
+    return StaffUser(email=email, role=role, password_hash=_hasher.hash(password), active=True)
+
+
+def create_staff(session, email: str, role: str, password: str) -> StaffUser:
+    """Add a staff member with an argon2-hashed password."""
+    user = new_staff_user(email, role, password)
+    email = user.email
     session.add(user)
     try:
         session.commit()
@@ -74,8 +97,7 @@ def authenticate(session, email: str, password: str) -> StaffUser | None:
 def set_password(session, email: str, password: str) -> StaffUser:
     """Give a staff member a new password, ending every console session they had open."""
     user = _existing(session, email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password(password)
     user.password_hash = _hasher.hash(password)
     end_sessions(session, user)
     return user

@@ -57,9 +57,10 @@ STAFF = [
     ("staff-item", "/staff/moderation/review/{review}", [("button", re.compile("^Approve"))],
      None),
     ("staff-attribution", "/staff/reports/attribution", [("button", "Show")], None),
-    ("staff-orders", "/staff/orders", [SEARCH], None),
-    ("staff-order", "/staff/orders/{order}", [SEARCH], None),
+    ("staff-orders", "/staff/orders", [("button", "Show orders")], None),
+    ("staff-order", "/staff/orders/{order}", [("button", re.compile("^Cancel order"))], None),
     ("staff-shipping", "/staff/shipping", [("button", "Save")], None),
+    ("staff-team", "/staff/team", [("button", "Send invitation")], None),
 ]
 
 
