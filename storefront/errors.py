@@ -66,6 +66,7 @@ SPECIFIC_REASONS = (
     "out_of_stock", "quantity_out_of_range", "cart_empty", "currency_mismatch",
     "hold_limit", "hold_expired", "order_number_taken", "order_not_paid", "invalid_proof",
     "payment_provider_unavailable", "invalid_countries", "shipping_method_not_found",
+    "slug_taken", "sku_taken", "not_for_sale",
 )
 
 

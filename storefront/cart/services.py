@@ -6,10 +6,11 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from ..attribution.services import FLUSH_EVERY, count_later, source_exists
 from ..catalog.models import Product, Variant
+from ..catalog.services import PUBLIC_STATUS
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
 from ..timeutil import utcnow
@@ -115,8 +116,9 @@ _LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such s
     select(Cart.id.label("cart_id"), Cart.updated_at, Variant.id.label("variant_id"),
            Variant.product_id, Variant.stock, Variant.price_amount, Variant.currency,
            Variant.name.label("variant_name"), Product.name.label("product_name"),
-           Product.slug.label("product_slug")).select_from(Cart)
-    .outerjoin(Variant, Variant.sku == bindparam("sku"))
+           Product.slug.label("product_slug"), Product.status.label("product_status"))
+    .select_from(Cart)
+    .outerjoin(Variant, and_(Variant.sku == bindparam("sku"), Variant.active.is_(True)))
     .outerjoin(Product, Product.id == Variant.product_id)
     .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
 # SQLite has no row locks: a write as the transaction's first statement takes the
@@ -216,7 +218,8 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
                                reason="unknown_source", field="source")
         source = None
     found = _lock(conn := session.connection(), token, sku)
-    if found.variant_id is None:
+    if found.variant_id is None or found.product_status != PUBLIC_STATUS:
+        # Drafts, archived products and inactive variants are not for sale: as unknown.
         raise NotFoundError(f"No variant {sku!r}.", reason="variant_not_found")
     cart_id, variant_id, currency = found.cart_id, found.variant_id, found.currency
     lines = _read_lines(conn, cart_id)

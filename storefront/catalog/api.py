@@ -1,4 +1,4 @@
-"""Catalogue API: products for everyone, variant changes for admins."""
+"""Catalogue API: active products for everyone (staff changes are in `staff_api`)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,13 @@ from flask_smorest import Blueprint, abort
 
 from .. import sharedcache
 from ..extensions import db
+from ..media.presenters import product_image_url, product_images_json
 from ..money import Money
 from ..pagination import PageArgsSchema, page_schema
 from ..restapi import cached_json, read_before_dispatch
-from ..staff.auth import require_token
-from ..urls import asset_url, page_url
+from ..urls import page_url
 from . import services
-from .schemas import (
-    ProductSchema,
-    ProductSummarySchema,
-    StaffVariantSchema,
-    VariantUpdateSchema,
-)
+from .schemas import ProductSchema, ProductSummarySchema
 
 ProductPageSchema = page_schema(ProductSummarySchema, "ProductPage")
 PRODUCT, PRODUCT_PAGE = ProductSchema(), ProductPageSchema()
@@ -28,13 +23,19 @@ PRODUCT, PRODUCT_PAGE = ProductSchema(), ProductPageSchema()
 def product_summary(product) -> dict:
     """The list form of a product."""
     cheapest = services.price_from(product)
+    offered = services.offered_variants(product)
     return {
         "slug": product.slug,
         "name": product.name,
+        "kind": product.kind,
+        "summary": product.summary,
+        "options": list(product.options or []),
         "url": page_url("product", product.slug),
-        "image_url": asset_url("img/products/" + product.image) if product.image else None,
+        "image_url": product_image_url(product),
+        "images": product_images_json(product),
         "price_from": cheapest.as_dict() if cheapest else None,
-        "in_stock": any(v.stock > 0 for v in product.variants),
+        "single_price": len(offered) == 1 or len({v.price_amount for v in offered}) == 1,
+        "in_stock": any(v.stock > 0 for v in offered),
     }
 
 
@@ -47,11 +48,14 @@ def product_detail(view: services.ProductView) -> dict:
         "variants": [{
             "sku": v.sku,
             "name": v.name,
-            "resistance": v.resistance,
+            "resistance": v.resistance or (v.options or {}).get("Resistance", ""),
+            "options": {name: (v.options or {}).get(name, "") for name in product.options},
             "price": Money(v.price_amount, v.currency).as_dict(),
+            "compare_at_price": (Money(v.compare_at_amount, v.currency).as_dict()
+                                 if v.compare_at_amount is not None else None),
             "in_stock": v.stock > 0,
             "available": v.stock,
-        } for v in product.variants],
+        } for v in services.offered_variants(product)],
         "exercises": [{"slug": link.slug, "name": link.title, "url": link.url}
                       for link in view.exercises],
         "rating": {"average": view.rating[0], "count": view.rating[1]},
@@ -97,28 +101,4 @@ def make_blueprints() -> list[Blueprint]:
                     abort(404, message=str(exc))
             return cached_json(blp, PRODUCT, f"api:product:{slug}", build)
 
-    staff = Blueprint("staff_variants", __name__, url_prefix="/staff/variants",
-                      description="Stock and prices (admin).")
-
-    @staff.route("/<sku>")
-    class StaffVariant(MethodView):
-        @require_token("admin")
-        @staff.arguments(VariantUpdateSchema)
-        @staff.response(200, StaffVariantSchema)
-        @staff.alt_response(404, description="No variant with this sku.")
-        @staff.doc(security=[{"bearerAuth": []}])
-        def patch(self, changes, sku):
-            """Change a variant's stock and/or price."""
-            try:
-                variant = services.update_variant(db.session, sku, **changes)
-            except services.NotFound as exc:
-                abort(404, message=str(exc))
-            return {
-                "sku": variant.sku,
-                "product_slug": variant.product.slug,
-                "name": variant.name,
-                "price": Money(variant.price_amount, variant.currency).as_dict(),
-                "stock": variant.stock,
-            }
-
-    return [blp, staff]
+    return [blp]

@@ -11,7 +11,6 @@ from ..extensions import Model
 from ..media.models import ProductImage
 from ..timeutil import UTCDateTime, utcnow
 
-
 PRODUCT_STATUSES = ("draft", "active", "archived")
 
 
@@ -45,6 +44,11 @@ class Product(Model):
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id",
         cascade="all, delete-orphan")
+    # Its pictures in order, loaded with every load of products in one more query
+    # whatever their number, so a list or a cart never reads them one product at a time.
+    gallery: Mapped[list[ProductImage]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ProductImage.position, ProductImage.id")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -2,7 +2,8 @@
 
 import marshmallow as ma
 
-from ..schemas import LinkSchema, MoneySchema, StrictSchema
+from ..media.schemas import ImageSchema
+from ..schemas import LinkSchema, MoneySchema
 
 # Stripe's own ceiling for one amount (99,999,999 minor units, $999,999.99); with at most
 # 99 units a line, no line or order total comes anywhere near a 64-bit integer.
@@ -15,8 +16,15 @@ class VariantSchema(ma.Schema):
 
     sku = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
-    resistance = ma.fields.String(required=True)
+    resistance = ma.fields.String(required=True, metadata={
+        "description": "A band's resistance (its Resistance option); empty for others."})
+    options = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
+                             metadata={"description": "A value for each of the product's "
+                                                      "options.",
+                                       "example": {"Resistance": "Medium"}})
     price = ma.fields.Nested(MoneySchema, required=True)
+    compare_at_price = ma.fields.Nested(MoneySchema, allow_none=True, required=True, metadata={
+        "description": "The higher price this one saves on, or null."})
     in_stock = ma.fields.Boolean(required=True)
     available = ma.fields.Integer(required=True, metadata={"description": "Units in stock."})
 
@@ -33,8 +41,17 @@ class ProductSummarySchema(ma.Schema):
 
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={
+        "description": "The noun its pages use: band, ball, set.", "example": "band"})
+    options = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "The names its variants differ by.", "example": ["Resistance"]})
     url = ma.fields.String(required=True)
-    image_url = ma.fields.String(allow_none=True, required=True)
+    image_url = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "A JPEG or PNG of the product (its first picture's), for link "
+                       "previews; the shop's drawing when it has no picture."})
+    images = ma.fields.List(ma.fields.Nested(ImageSchema), required=True, metadata={
+        "description": "The product's pictures in gallery order, each with WebP "
+                       "renditions for `srcset`."})
     price_from = ma.fields.Nested(MoneySchema, allow_none=True, required=True)
     in_stock = ma.fields.Boolean(required=True)
 
@@ -46,23 +63,3 @@ class ProductSchema(ProductSummarySchema):
     variants = ma.fields.List(ma.fields.Nested(VariantSchema), required=True)
     exercises = ma.fields.List(ma.fields.Nested(LinkSchema), required=True)
     rating = ma.fields.Nested(RatingSchema, required=True)
-
-
-class VariantUpdateSchema(StrictSchema):
-    """Staff change to a variant's stock or price."""
-
-    stock = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=MAX_STOCK),
-                              metadata={"description": f"Units in stock, 0-{MAX_STOCK:,}."})
-    price = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=MAX_PRICE),
-                              metadata={"description": "New price in minor units, "
-                                                       f"0-{MAX_PRICE:,}."})
-
-
-class StaffVariantSchema(ma.Schema):
-    """A variant as staff see it."""
-
-    sku = ma.fields.String(required=True)
-    product_slug = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    price = ma.fields.Nested(MoneySchema, required=True)
-    stock = ma.fields.Integer(required=True)

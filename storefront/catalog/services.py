@@ -35,24 +35,36 @@ class ProductView:
         return list(self.links)
 
 
+PUBLIC_STATUS = "active"  # the one product status shoppers, search and the sitemap see
+
+
+def offered_variants(product: Product) -> list[Variant]:
+    """The variants shoppers are offered: the active ones, in catalogue order."""
+    return [v for v in product.variants if v.active]
+
+
 def price_from(product: Product) -> Money | None:
-    """The lowest variant price, or None for a product with no variants."""
-    if not product.variants:
+    """The lowest price of an offered variant, or None for a product with none."""
+    offered = offered_variants(product)
+    if not offered:
         return None
-    cheapest = min(product.variants, key=lambda v: v.price_amount)
+    cheapest = min(offered, key=lambda v: v.price_amount)
     return Money(cheapest.price_amount, cheapest.currency)
 
 
 def list_products(session, *, limit: int, cursor: str | None):
-    """One page of products with their variants, in catalogue order."""
-    stmt = select(Product).options(selectinload(Product.variants))
+    """One page of public (active) products with their variants, in catalogue order."""
+    stmt = select(Product).where(Product.status == PUBLIC_STATUS) \
+        .options(selectinload(Product.variants))
     return keyset_page(session, stmt, [Product.id], limit=limit, cursor=cursor)
 
 
 def get_product(session, slug: str) -> Product:
-    """A product and its variants, in two queries."""
+    """A public (active) product and its variants, in two queries; drafts and archived
+    products are not found."""
     product = session.scalar(
-        select(Product).where(Product.slug == slug).options(selectinload(Product.variants)))
+        select(Product).where(Product.slug == slug, Product.status == PUBLIC_STATUS)
+        .options(selectinload(Product.variants)))
     if product is None:
         raise NotFound(f"No product {slug!r}.")
     return product
@@ -68,16 +80,11 @@ def product_view(session, plugins, slug: str) -> ProductView:
                        rating=moderation.rating(session, product.id))
 
 
-def update_variant(session, sku: str, *, stock: int | None = None,
-                   price: int | None = None) -> Variant:
-    """Set a variant's stock and/or price (staff only)."""
-    variant = session.scalar(
-        select(Variant).where(Variant.sku == sku).options(selectinload(Variant.product)))
-    if variant is None:
-        raise NotFound(f"No variant {sku!r}.")
-    if stock is not None:
-        variant.stock = stock
-    if price is not None:
-        variant.price_amount = price
-    session.commit()
-    return variant
+def offers_sku(session, slug: str, sku: str) -> bool:
+    """Whether the public product `slug` offers the variant `sku` (one query)."""
+    if len(sku) > 64:
+        return False
+    return session.scalar(
+        select(Variant.id).join(Product, Product.id == Variant.product_id)
+        .where(Product.slug == slug, Product.status == PUBLIC_STATUS, Variant.sku == sku,
+               Variant.active.is_(True))) is not None

@@ -19,7 +19,7 @@ from plugins.types import (
 )
 
 from ..cart.services import CartView, lock_for_checkout
-from ..catalog.models import Variant
+from ..catalog.models import Product, Variant
 from ..emails import normalise_email
 from ..errors import ConflictError, NotFoundError, ServiceError, UpstreamError
 from ..orders.models import Order, OrderLine, OrderStatus
@@ -131,12 +131,19 @@ def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provid
     lines = sorted(cart.lines, key=lambda line: line.variant_id)  # one lock order for all
     for line in lines:
         reserved = session.execute(
-            update(Variant).where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
+            update(Variant).where(Variant.id == line.variant_id, Variant.stock >= line.quantity,
+                                  Variant.active.is_(True), Variant.product_id.in_(
+                                      select(Product.id).where(Product.status == "active")))
             .values(stock=Variant.stock - line.quantity)
             .execution_options(synchronize_session=False))
         if reserved.rowcount != 1:
             session.rollback()
             variant = session.get(Variant, line.variant_id)
+            if not variant.active or variant.product.status != "active":
+                # Archived or withdrawn since it went into the cart: not for sale.
+                raise ConflictError(
+                    f"{variant.product.name} ({variant.name}) is no longer sold; please "
+                    "remove it from your cart.", reason="not_for_sale", sku=variant.sku)
             raise ConflictError(
                 f"Only {variant.stock} of {variant.product.name} ({variant.name}) left.",
                 reason="out_of_stock", sku=variant.sku, available=variant.stock)

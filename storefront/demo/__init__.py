@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..catalog.models import Product, Variant
 from ..checkout.shipping import seed_demo_methods
+from ..media.demo import seed_pictures
 
 CATALOG_FILE = Path(__file__).parent / "catalog.yaml"
 
@@ -51,10 +52,11 @@ def seed_catalog(session) -> dict[str, int]:
 
 
 def seed_demo(session, plugins) -> dict[str, int]:
-    """The demo catalogue and shipping methods, then every plugin's demo data, in one
-    transaction."""
+    """The demo catalogue (with a drawn picture per product) and shipping methods, then
+    every plugin's demo data, in one transaction."""
     try:
         products = seed_catalog(session)
+        seed_pictures(session, products)
         seed_demo_methods(session)
         plugins.hook.seed_demo(products=products)
         session.commit()

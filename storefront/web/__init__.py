@@ -15,7 +15,7 @@ from ..search import services as site_search
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
 from ..urls import page_url
 from . import cart as cart_pages
-from . import holes, seo
+from . import holes, product_words, seo
 from . import reviews as review_pages
 from .cart import add_form_for
 from .holes import cached_page
@@ -74,8 +74,13 @@ def make_blueprint() -> Blueprint:
 
     @bp.route("/products/<slug>")
     def product(slug):
-        """One product: variants, prices, stock and the exercises it supports."""
-        return cached_page(f"product:{slug}", lambda: product_page(slug))
+        """One product: variants, prices, stock and the exercises it supports; `?sku=`
+        preselects one of its variants (exercise pages link with the one they suggest)."""
+        sku = request.args.get("sku") or ""
+        if sku and not catalog.offers_sku(db.session, slug, sku):
+            sku = ""  # only real choices make pages of their own in the cache
+        key = f"product:{slug}" + (f"?sku={sku}" if sku else "")
+        return cached_page(key, lambda: product_page(slug, chosen_sku=sku))
 
     @bp.route("/search")
     def search():
@@ -114,7 +119,7 @@ def make_blueprint() -> Blueprint:
 
 
 def product_page(slug: str, *, add_form=None, source: str | None = "",
-                 review_form=None, **sent) -> str:
+                 review_form=None, chosen_sku: str = "", **sent) -> str:
     """A product's page. A form sent from it comes back as it was sent (`add_form`,
     `review_form`) with its result beside it (`add_result`, `review_result`)."""
     try:
@@ -122,9 +127,14 @@ def product_page(slug: str, *, add_form=None, source: str | None = "",
     except catalog.NotFound:
         abort(404)
     detail = product_detail(view)
+    form = add_form_for(detail, source, add_form)
+    form.sku.label.text = product_words.select_label(detail["options"])
+    form.sku.choices = [(v["sku"], product_words.choice_text(v)) for v in detail["variants"]]
+    if add_form is None and chosen_sku:
+        form.sku.data = chosen_sku
     return render_template(
         "storefront/product.html", product=detail, exercises=view.exercises,
-        add_form=add_form_for(detail, source, add_form), kept_source=add_form is not None,
+        words=product_words, add_form=form, kept_source=add_form is not None,
         reviews=review_pages.recent_reviews(slug),
         review_form=review_form or review_pages.ReviewForm(formdata=None),
         seo=seo.product_page(detail), **sent)

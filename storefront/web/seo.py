@@ -126,16 +126,8 @@ def home_page() -> dict:
                      structured=[website])
 
 
-def product_json_ld(detail: dict, url: str, image: str | None) -> dict:
-    """A schema.org Product from the product API's detail form, one Offer per variant."""
-    data = {"@context": SCHEMA, "@type": "Product", "name": detail["name"],
-            "description": detail["description"], "productID": detail["slug"], "url": url}
-    if image:
-        data["image"] = image
-    variants = detail["variants"]
-    if len(variants) == 1:
-        data["sku"] = variants[0]["sku"]
-    data["offers"] = [{
+def _offer(variant: dict, url: str) -> dict:
+    offer = {
         "@type": "Offer",
         "name": variant["name"],
         "sku": variant["sku"],
@@ -144,7 +136,43 @@ def product_json_ld(detail: dict, url: str, image: str | None) -> dict:
         "availability": f"{SCHEMA}/{'InStock' if variant['in_stock'] else 'OutOfStock'}",
         "itemCondition": f"{SCHEMA}/NewCondition",
         "url": url,
-    } for variant in variants]
+    }
+    if variant.get("compare_at_price"):
+        was = variant["compare_at_price"]
+        offer["priceSpecification"] = {
+            "@type": "UnitPriceSpecification", "priceType": f"{SCHEMA}/ListPrice",
+            "price": decimal_amount(was["amount"], was["currency"]),
+            "priceCurrency": was["currency"].upper()}
+    return offer
+
+
+def product_json_ld(detail: dict, url: str, image: str | None) -> dict:
+    """A schema.org Product from the product API's detail form, in the product's own
+    words: one Offer for a single variant, an AggregateOffer over several (each variant
+    an Offer in it, named by its option values)."""
+    data = {"@context": SCHEMA, "@type": "Product", "name": detail["name"],
+            "description": detail["description"], "productID": detail["slug"], "url": url}
+    if detail.get("kind"):
+        data["category"] = detail["kind"]
+    if image:
+        data["image"] = image
+    variants = detail["variants"]
+    if len(variants) == 1:
+        data["sku"] = variants[0]["sku"]
+        data["offers"] = _offer(variants[0], url)
+    elif variants:
+        offers = [_offer(variant, url) for variant in variants]
+        prices = [variant["price"]["amount"] for variant in variants]
+        currency = variants[0]["price"]["currency"]
+        data["offers"] = {
+            "@type": "AggregateOffer", "offerCount": len(offers),
+            "lowPrice": decimal_amount(min(prices), currency),
+            "highPrice": decimal_amount(max(prices), currency),
+            "priceCurrency": currency.upper(),
+            "availability": f"{SCHEMA}/"
+                            + ("InStock" if any(v["in_stock"] for v in variants)
+                               else "OutOfStock"),
+            "offers": offers}
     rating = detail["rating"]
     if rating["count"]:
         data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": rating["average"],
@@ -174,10 +202,12 @@ def _plugins():
 
 
 def product_entries(session) -> list[SitemapEntry]:
-    """Every product page, last changed when the product or any of its variants was (one query)."""
+    """Every public (active) product page, last changed when the product or any of its
+    variants was (one query)."""
     rows = session.execute(
         select(Product.slug, Product.updated_at, func.max(Variant.updated_at))
         .outerjoin(Variant, Variant.product_id == Product.id)
+        .where(Product.status == "active")
         .group_by(Product.id, Product.slug, Product.updated_at).order_by(Product.id))
     return [SitemapEntry(url=page_url("product", slug),
                          lastmod=max(updated, variant_updated or updated), kind="product")
