@@ -7,6 +7,7 @@ transaction, so a broken file never changes what is already published.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,17 +100,27 @@ def check_article(source: str, path: str, exercises: dict[str, int],
             if slug not in known[kind]:
                 raise ContentError(f"unknown {kind} {slug!r}", path=path,
                                    line=_key_line(source, kind + "s", str(slug)))
+    check_body(body, exercises, products, path=path, first_line=body_line)
+    return meta, body
+
+
+def check_body(body: str, exercises: Mapping[str, object], products: Mapping[str, object],
+               *, path: str | None = None, first_line: int = 1) -> None:
+    """Refuse a Markdown body with an unknown or malformed shortcode, or one naming an
+    exercise or product that does not exist, giving the line (`first_line` is the line
+    the body starts on in its file)."""
+    known = {"exercise": exercises, "product": products}
     for kind, slug, line in shortcodes(body):
         if kind not in SHORTCODE_KINDS:
             raise ContentError(f"unknown shortcode kind {kind!r}", path=path,
-                               line=body_line + line - 1)
+                               line=first_line + line - 1)
         if slug not in known[kind]:
-            raise ContentError(f"unknown {kind} {slug!r}", path=path, line=body_line + line - 1)
+            raise ContentError(f"unknown {kind} {slug!r}", path=path,
+                               line=first_line + line - 1)
     leftover = re.search(r"\[\[[^\]]*\]\]", _blank_shortcodes(body))
     if leftover:
-        number = body[:leftover.start()].count("\n") + body_line
+        number = body[:leftover.start()].count("\n") + first_line
         raise ContentError(f"malformed shortcode {leftover.group(0)!r}", path=path, line=number)
-    return meta, body
 
 
 def _blank_shortcodes(body: str) -> str:

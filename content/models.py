@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.plugin_api import Model, Product, UTCDateTime, Variant, utcnow
+from storefront.plugin_api import Image, Model, Product, UTCDateTime, Variant, utcnow
 
 LINK_ROLES = ("required", "optional")
 ARTICLE_STATUSES = ("draft", "published", "scheduled")
+# Statuses readers may see, once `published_at` has passed.
+PUBLIC_ARTICLE_STATUSES = ("published", "scheduled")
 EXERCISE_STATUSES = ("draft", "published", "archived")
 
 
@@ -37,6 +39,7 @@ class Exercise(Model):
     product_links: Mapped[list[ExerciseProduct]] = relationship(
         back_populates="exercise", cascade="all, delete-orphan",
         order_by="ExerciseProduct.position")
+    image: Mapped[Image | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

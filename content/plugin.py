@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plugins.hookspecs import hookimpl
-from plugins.types import ModeratedKind, NavLink
+from plugins.types import ConsoleLink, ModeratedKind, NavLink
 from storefront.plugin_api import db
 
 from . import (
@@ -15,17 +15,26 @@ from . import (
 
 @hookimpl
 def storefront_api_blueprints():
-    """Exercises and articles under the API prefix."""
+    """Exercises and articles under the API prefix, and their staff editing."""
     from .api import make_blueprints
     from .comments import make_blueprint as comments_blueprint
-    return [*make_blueprints(), comments_blueprint()]
+    from .staff_api import make_blueprints as staff_blueprints
+    return [*make_blueprints(), comments_blueprint(), *staff_blueprints()]
 
 
 @hookimpl
 def storefront_web_blueprints():
-    """Exercise and article pages."""
+    """Exercise and article pages, and the console's exercise and article editors."""
+    from .staff_pages import make_blueprint as staff_pages
     from .web import make_blueprint
-    return [make_blueprint()]
+    return [make_blueprint(), staff_pages()]
+
+
+@hookimpl
+def staff_console_links():
+    """Exercises and Articles in the staff console, for editors."""
+    return [ConsoleLink("Exercises", "content_console.exercises", "editor", order=30),
+            ConsoleLink("Articles", "content_console.articles", "editor", order=40)]
 
 
 @hookimpl
@@ -93,7 +102,7 @@ def search_documents(kind, ids):
 
 @hookimpl
 def sitemap_entries():
-    """Every exercise and published article, for the sitemap."""
+    """Every published exercise and article, for the sitemap."""
     from .seo import sitemap_entries as entries
     return entries(db.session)
 

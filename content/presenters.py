@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.plugin_api import Product, price_from, public_count
+from storefront.plugin_api import Product, price_from, public_count, public_image_json
 
 from .markdown import Card, render, shortcodes
 from .models import Exercise
 from .urls import page_url
 
 
-def with_source(url: str, source: str) -> str:
-    """A product link that remembers which piece of content it came from."""
-    return f"{url}?source={source}"
+def with_source(url: str, source: str, sku: str | None = None) -> str:
+    """A product link that remembers which piece of content it came from, and with `sku`
+    opens the product page with that variant chosen."""
+    return f"{url}?source={source}" + (f"&sku={quote(sku, safe='')}" if sku else "")
+
+
+def is_public_product(product) -> bool:
+    """Whether readers may see a product (only active ones are shown or linked)."""
+    return product.status == "active"
+
+
+def recommendation(link) -> str:
+    """What to start with, in the product's own words: "Start with the Medium band"."""
+    variant = link.recommended_variant
+    if variant is None:
+        return ""
+    if variant.options:
+        return f"Start with the {variant.name} {link.product.kind}"
+    return f"Start with {variant.name}"
 
 
 def exercise_summary(exercise) -> dict:
@@ -31,16 +49,27 @@ def exercise_detail(exercise, articles) -> dict:
         "steps": list(exercise.steps),
         "muscles": list(exercise.muscles),
         "safety": exercise.safety,
+        "image": public_image_json(exercise.image) if exercise.image else None,
         "products": [{
             "slug": link.product.slug,
             "name": link.product.name,
-            "sku": link.recommended_variant.sku if link.recommended_variant else None,
+            "sku": _sku(link),
+            "recommended_sku": _sku(link),
+            "recommendation": recommendation(link),
             "role": link.role,
             "url": with_source(page_url("product", link.product.slug), source),
-        } for link in exercise.product_links],
+            # The page's link opens the product with the recommended variant chosen.
+            "start_url": with_source(page_url("product", link.product.slug), source,
+                                     _sku(link)),
+        } for link in exercise.product_links if is_public_product(link.product)],
         "articles": [{"slug": a.slug, "title": a.title, "url": page_url("article", a.slug)}
                      for a in articles],
     }
+
+
+def _sku(link) -> str | None:
+    variant = link.recommended_variant
+    return variant.sku if variant is not None and variant.active else None
 
 
 def article_summary(article) -> dict:
@@ -57,10 +86,10 @@ def article_detail(session, article) -> dict:
         "body_html": str(render_body(session, article)),
         "exercises": [{"slug": link.exercise.slug, "name": link.exercise.name,
                        "url": page_url("exercise", link.exercise.slug)}
-                      for link in article.exercise_links],
+                      for link in article.exercise_links if link.exercise.status == "published"],
         "products": [{"slug": link.product.slug, "name": link.product.name,
                       "url": with_source(page_url("product", link.product.slug), source)}
-                     for link in article.product_links],
+                     for link in article.product_links if is_public_product(link.product)],
         "comment_count": public_count(session, kind="comment",
                                       target_type="article", target_id=article.id),
     }
@@ -72,12 +101,14 @@ def render_body(session, article):
     slugs = {kind: {slug for k, slug, _ in wanted if k == kind} for kind in ("exercise", "product")}
     cards = {}
     if slugs["exercise"]:
-        for ex in session.scalars(select(Exercise).where(Exercise.slug.in_(slugs["exercise"]))):
+        for ex in session.scalars(select(Exercise).where(Exercise.slug.in_(slugs["exercise"]),
+                                                         Exercise.status == "published")):
             cards["exercise", ex.slug] = Card("exercise", ex.name,
                                               page_url("exercise", ex.slug), ex.summary)
     if slugs["product"]:
         source = f"article:{article.slug}"
-        for product in session.scalars(select(Product).where(Product.slug.in_(slugs["product"]))
+        for product in session.scalars(select(Product).where(Product.slug.in_(slugs["product"]),
+                                                             Product.status == "active")
                                        .options(selectinload(Product.variants))):
             cheapest = price_from(product)
             cards["product", product.slug] = Card(

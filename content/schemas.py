@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from storefront.plugin_api import LinkSchema
+from storefront.plugin_api import ImageSchema, LinkSchema
 
 
 class ExerciseProductSchema(ma.Schema):
@@ -11,7 +11,11 @@ class ExerciseProductSchema(ma.Schema):
     slug = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     sku = ma.fields.String(allow_none=True, required=True,
-                           metadata={"description": "Recommended variant."})
+                           metadata={"description": "Recommended variant (the same as "
+                                                    "`recommended_sku`, kept for older clients)."})
+    recommended_sku = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "The variant to start with; `?sku=` with it on the product page "
+                       "opens the page with that variant chosen."})
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(["required", "optional"]))
     url = ma.fields.String(required=True)
 
@@ -39,6 +43,8 @@ class ExerciseSchema(ExerciseSummarySchema):
     steps = ma.fields.List(ma.fields.String(), required=True)
     muscles = ma.fields.List(ma.fields.String(), required=True)
     safety = ma.fields.String(required=True)
+    image = ma.fields.Nested(ImageSchema, allow_none=True, required=True, metadata={
+        "description": "The exercise's picture, or null."})
     products = ma.fields.List(ma.fields.Nested(ExerciseProductSchema), required=True)
     articles = ma.fields.List(ma.fields.Nested(ArticleLinkSchema), required=True)
 

@@ -19,7 +19,7 @@ from storefront.plugin_api import (
 )
 
 from .models import Article, Exercise
-from .services import published
+from .services import public_exercises, published
 from .urls import page_url
 
 
@@ -94,10 +94,10 @@ def article_page(article: Article, detail: dict) -> dict:
 
 
 def sitemap_entries(session) -> list[SitemapEntry]:
-    """Every exercise and published article, with its last change (two queries)."""
+    """Every published exercise and article, with its last change (two queries)."""
     entries = [SitemapEntry(url=page_url("exercise", slug), lastmod=updated_at, kind="exercise")
-               for slug, updated_at in session.execute(
-                   select(Exercise.slug, Exercise.updated_at).order_by(Exercise.id))]
+               for slug, updated_at in session.execute(public_exercises(
+                   select(Exercise.slug, Exercise.updated_at)).order_by(Exercise.id))]
     articles = session.execute(published(
         select(Article.slug, Article.published_at, Article.updated_at))
         .order_by(Article.published_at.desc(), Article.id.desc()))

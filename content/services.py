@@ -9,10 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from plugins.types import ContentLink, SearchDocument, SearchSource
-from storefront.plugin_api import keyset_page
+from storefront.plugin_api import keyset_page, utcnow
 
 from .markdown import SHORTCODE, render
-from .models import Article, ArticleExercise, ArticleProduct, Exercise, ExerciseProduct
+from .models import (
+    PUBLIC_ARTICLE_STATUSES,
+    Article,
+    ArticleExercise,
+    ArticleProduct,
+    Exercise,
+    ExerciseProduct,
+)
 from .urls import PAGE_PATHS, page_url
 
 
@@ -21,19 +28,30 @@ class NotFound(LookupError):
 
 
 def published(stmt):
-    """Restrict an Article query to what readers may see."""
-    return stmt.where(Article.status == "published", Article.published_at.is_not(None))
+    """Restrict an Article query to what readers may see: published or scheduled, once its
+    `published_at` has passed by the shop's clock (no job flips a scheduled article)."""
+    return stmt.where(Article.status.in_(PUBLIC_ARTICLE_STATUSES),
+                      Article.published_at.is_not(None), Article.published_at <= utcnow())
+
+
+def public_exercises(stmt):
+    """Restrict an Exercise query to what readers may see: published ones."""
+    return stmt.where(Exercise.status == "published")
 
 
 def list_exercises(session, *, limit: int, cursor: str | None):
-    """One page of exercises, in the order they were added."""
-    return keyset_page(session, select(Exercise), [Exercise.id], limit=limit, cursor=cursor)
+    """One page of published exercises, in the order they were added."""
+    return keyset_page(session, public_exercises(select(Exercise)), [Exercise.id],
+                       limit=limit, cursor=cursor)
 
 
-def get_exercise(session, slug: str) -> tuple[Exercise, list[Article]]:
-    """An exercise with its gear and the published articles that teach it (three queries)."""
+def get_exercise(session, slug: str, *, drafts: bool = False) -> tuple[Exercise, list[Article]]:
+    """A published exercise (or, with `drafts`, any) with its gear and the published
+    articles that teach it (three queries)."""
+    stmt = select(Exercise).where(Exercise.slug == slug)
     exercise = session.scalar(
-        select(Exercise).where(Exercise.slug == slug).options(
+        (stmt if drafts else public_exercises(stmt)).options(
+            joinedload(Exercise.image),
             selectinload(Exercise.product_links).options(
                 joinedload(ExerciseProduct.product),
                 joinedload(ExerciseProduct.recommended_variant))))
@@ -66,8 +84,9 @@ def get_article(session, slug: str, *, drafts: bool = False) -> Article:
 def links_for_product(session, product_id: int) -> list[ContentLink]:
     """The exercises that use a product, for its page and its API (one query)."""
     rows = session.execute(
-        select(Exercise.slug, Exercise.name, Exercise.summary, ExerciseProduct.role)
-        .join(ExerciseProduct).where(ExerciseProduct.product_id == product_id)
+        public_exercises(
+            select(Exercise.slug, Exercise.name, Exercise.summary, ExerciseProduct.role)
+            .join(ExerciseProduct).where(ExerciseProduct.product_id == product_id))
         .order_by(ExerciseProduct.role.desc(), Exercise.id))
     return [ContentLink(kind="exercise", slug=slug, title=name, summary=summary, role=role,
                         url=page_url("exercise", slug))
@@ -95,9 +114,10 @@ def plain_text(markdown: str) -> str:
 
 
 def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDocument] | None:
-    """Exercises, or published articles, as search documents; None for other kinds."""
+    """Published exercises, or articles readers may find (a scheduled one from its time
+    on), as search documents; None for other kinds."""
     if kind == "exercise":
-        stmt = select(Exercise).order_by(Exercise.id)
+        stmt = public_exercises(select(Exercise)).order_by(Exercise.id)
         if ids is not None:
             stmt = stmt.where(Exercise.id.in_(ids))
         return [SearchDocument(
@@ -107,12 +127,14 @@ def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDo
                             *map(str, e.muscles or ())]),
             updated_at=e.updated_at) for e in session.scalars(stmt)]
     if kind == "article":
-        stmt = published(select(Article)).order_by(Article.id)
+        stmt = select(Article).where(Article.status.in_(PUBLIC_ARTICLE_STATUSES),
+                                     Article.published_at.is_not(None)).order_by(Article.id)
         if ids is not None:
             stmt = stmt.where(Article.id.in_(ids))
         return [SearchDocument(
             type="article", key_id=a.id, slug=a.slug, title=a.title,
             url_path=PAGE_PATHS["article"].format(slug=a.slug),
             body="\n".join([a.summary or "", plain_text(a.body_markdown)]),
-            updated_at=a.updated_at) for a in session.scalars(stmt)]
+            updated_at=a.updated_at, visible_from=a.published_at)
+            for a in session.scalars(stmt)]
     return None

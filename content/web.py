@@ -43,7 +43,8 @@ def make_blueprint() -> Blueprint:
     @bp.route("/exercises")
     def exercises():
         """Every exercise."""
-        rows = db.session.scalars(select(Exercise).order_by(Exercise.id)).all()
+        rows = db.session.scalars(
+            services.public_exercises(select(Exercise)).order_by(Exercise.id)).all()
         return render_template("content/exercises.html",
                                exercises=[presenters.exercise_summary(e) for e in rows])
 

@@ -62,7 +62,9 @@ class SearchDocument:
     plugin's own table). `url_path` is the page's path below the pages prefix, such as
     `/exercises/glute-bridge`; the core adds the prefix and `PUBLIC_BASE_URL`. `title`
     and `body` are plain text without markup: the title weighs more in ranking, the
-    snippet is cut from the body.
+    snippet is cut from the body. `visible_from`, when given, is the moment from which
+    searches find it (an article scheduled for later is indexed at once and found once
+    the clock passes it, with no job to run then).
     """
 
     type: str  # "product", "exercise", "article"
@@ -72,6 +74,7 @@ class SearchDocument:
     url_path: str
     body: str = ""
     updated_at: datetime | None = None
+    visible_from: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,16 +13,20 @@ def register_blueprints(app: Flask, state) -> None:
     from .attribution.api import make_blueprint as attribution_api
     from .cart.api import make_blueprint as cart_api
     from .catalog.api import make_blueprints as catalog_api
+    from .catalog.staff_api import make_blueprints as catalog_staff_api
     from .checkout.shipping_api import make_blueprint as shipping_api
+    from .media.api import make_blueprint as media_api
     from .moderation.api import make_blueprint as moderation_api
     from .orders.api import make_blueprints as order_api
     from .reviews.api import make_blueprint as review_api
     from .search.api import make_blueprint as search_api
     from .staff.api import make_blueprint as staff_api
+    from .staff.team_api import make_blueprint as staff_team_api
 
     api_blueprints: list[ApiBlueprint] = [*catalog_api(), review_api(), cart_api(),
                                           *order_api(), search_api(), moderation_api(),
-                                          attribution_api(), staff_api(), shipping_api()]
+                                          attribution_api(), staff_api(), shipping_api(),
+                                          *catalog_staff_api(), media_api(), staff_team_api()]
     for contributed in state.plugins.hook.storefront_api_blueprints():
         api_blueprints.extend(contributed)
     for blp in api_blueprints:
@@ -35,6 +39,12 @@ def register_blueprints(app: Flask, state) -> None:
     app.register_blueprint(assets)
     state.blueprint_names.add(assets.name)
 
+    # Uploaded pictures are served with or without the reference pages: the API links them.
+    from .media.pages import make_blueprint as media_files
+    media = media_files(app.config["STOREFRONT_PAGES_PREFIX"].rstrip("/") + "/media")
+    app.register_blueprint(media)
+    state.blueprint_names.add(media.name)
+
     from .apidocs import make_blueprint as api_reference
     reference = api_reference(state.api_prefix, app.config["STOREFRONT_OPENAPI_URL_PREFIX"])
     app.register_blueprint(reference)
@@ -42,13 +52,16 @@ def register_blueprints(app: Flask, state) -> None:
 
     if not state.pages:
         return
+    from .media.console import make_blueprint as picture_pages
+    from .staff.catalog_pages import make_blueprint as catalog_pages
     from .staff.console import make_blueprint as staff_console
     from .staff.order_pages import make_blueprint as order_desk_pages
     from .web import make_blueprint as web_pages
     from .web import render_error_page
 
     pages_prefix = app.config["STOREFRONT_PAGES_PREFIX"].rstrip("/")
-    page_blueprints: list[Blueprint] = [web_pages(), staff_console(), order_desk_pages()]
+    page_blueprints: list[Blueprint] = [web_pages(), staff_console(), order_desk_pages(),
+                                       catalog_pages(), picture_pages()]
     for contributed in state.plugins.hook.storefront_web_blueprints():
         page_blueprints.extend(contributed)
     state.render_html_error = render_error_page

@@ -14,8 +14,18 @@ from flask import current_app
 from .attribution.services import count_later
 from .catalog.models import Product, Variant
 from .catalog.services import price_from
-from .errors import NotFoundError
+from .errors import ConflictError, InvalidError, NotFoundError, ServiceError
 from .extensions import Model, db, limiter
+from .media.models import Image
+from .media.pages import media_storage
+from .media.presenters import image_json, public_image_json
+from .media.schemas import (
+    ImageSchema,
+    ImageUploadFileSchema,
+    ImageUploadFormSchema,
+    StaffImageSchema,
+)
+from .media.services import ImageTooLarge, UploadLimits, save_image
 from .moderation.models import ModerationStatus
 from .moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
 from .moderation.services import (
@@ -26,9 +36,13 @@ from .moderation.services import (
 )
 from .moderation.services import Target as ModerationTarget
 from .moderation.services import submit as _submit
+from .orders.models import StaffAction
 from .pagination import PageArgsSchema, keyset_page, page_schema
 from .restapi import service_errors
-from .schemas import LinkSchema
+from .schemas import InputSchema, LinkSchema
+from .staff.auth import require_token
+from .staff.console import end_idle_console_session
+from .staff.moderation_pages import role_required
 from .timeutil import UTCDateTime, utcnow
 from .urls import page_url, pages_url
 from .web.holes import cached_page
@@ -62,6 +76,13 @@ __all__ = [
     "page_meta", "w3c_datetime",
     # Attribution
     "count_view",
+    # Staff: the API's bearer-token check, the console's role check, the audit log
+    "require_token", "role_required", "end_idle_console_session", "record_staff_action",
+    "ServiceError", "ConflictError", "InvalidError", "InputSchema",
+    # Pictures: checked uploads stored where every host reads them, and their JSON
+    "Image", "save_image", "image_json", "public_image_json", "UploadLimits",
+    "upload_limits", "media_storage", "ImageTooLarge", "ImageSchema", "StaffImageSchema",
+    "ImageUploadFormSchema", "ImageUploadFileSchema",
 ]
 
 
@@ -76,3 +97,16 @@ def count_view(source: str) -> None:
     """Count a reader's view of `source` (`<kind>:<slug>`) for attribution, in batches."""
     # The batch size is the core's setting, so a plugin never reads the core's config keys.
     count_later(db.engine, source, current_app.extensions["storefront"].settings.view_batch)
+
+
+def record_staff_action(session, *, actor: str, action: str, subject_type: str,
+                        subject: str, detail: str = "") -> None:
+    """Add a row to the staff audit log (who did what to which thing, and when) in the
+    caller's transaction, so it is kept exactly when the change is."""
+    session.add(StaffAction(actor=actor, action=action, subject_type=subject_type,
+                            subject=subject, detail=detail[:2000]))
+
+
+def upload_limits() -> UploadLimits:
+    """The shop's upload limits (`MEDIA_MAX_BYTES`, `MEDIA_MAX_PIXELS`) for `save_image`."""
+    return UploadLimits.from_settings(current_app.extensions["storefront"].settings)

@@ -101,6 +101,10 @@ class Settings:
     # a country not listed pays no tax. TAX_INCLUSIVE: prices already include it.
     tax_rates: tuple[str, ...] = _setting("TAX_RATES", ())
     tax_inclusive: bool = _setting("TAX_INCLUSIVE", False)
+    # Uploaded pictures: the largest file in bytes (larger: 413), and the most pixels
+    # (width times height) a picture may have; a larger one is refused before decoding.
+    media_max_bytes: int = _setting("MEDIA_MAX_BYTES", 10 * 1024 * 1024)
+    media_max_pixels: int = _setting("MEDIA_MAX_PIXELS", 40_000_000)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str],

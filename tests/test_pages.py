@@ -25,13 +25,15 @@ def test_product_page_shows_variants_stock_and_exercises(client, demo):
     assert "120 in stock" in page
     assert "Exercises this band supports" in page
     assert 'href="/exercises/glute-bridge"' in page
-    assert 'alt="Better Band"' in page
+    assert 'alt="A wide teal fabric loop band lying flat on a pale floor."' in page
 
 
 def test_exercise_page_shows_steps_and_bands(client, demo):
     page = text_of(client.get("/exercises/glute-bridge"))
     assert "Bands for this exercise" in page
-    assert 'href="/products/better-band?source=exercise:glute-bridge"' in page
+    # The band link opens the product with the recommended resistance chosen.
+    assert 'href="/products/better-band?source=exercise:glute-bridge&amp;sku=BB-MEDIUM"' in page
+    assert "Start with the Medium band" in page
     assert page.count("<li>") >= 4 and "Safety note" in page
 
 

@@ -81,7 +81,7 @@ def price_text(money: dict) -> str:
 
 def offers_by_sku(client, slug="better-band") -> dict:
     product = head_of(client, f"/products/{slug}").json_ld("Product")
-    return {offer["sku"]: offer for offer in product["offers"]}
+    return {offer["sku"]: offer for offer in product["offers"]["offers"]}
 
 
 # --- JSON-LD --------------------------------------------------------------------------------
@@ -95,8 +95,11 @@ def test_product_json_ld_matches_the_api(client, demo):
     assert product["image"] == HOST + api["image_url"]
     assert product["url"] == f"{HOST}/products/better-band"
     assert "aggregateRating" not in product
-    assert len(product["offers"]) == len(api["variants"]) == 3
-    for offer, variant in zip(product["offers"], api["variants"], strict=True):
+    aggregate = product["offers"]
+    assert aggregate["@type"] == "AggregateOffer" and aggregate["offerCount"] == 3
+    assert (aggregate["lowPrice"], aggregate["highPrice"]) == ("19.99", "24.99")
+    assert len(aggregate["offers"]) == len(api["variants"]) == 3
+    for offer, variant in zip(aggregate["offers"], api["variants"], strict=True):
         assert offer["@type"] == "Offer"
         assert offer["sku"] == variant["sku"]
         assert offer["price"] == price_text(variant["price"])
@@ -104,7 +107,16 @@ def test_product_json_ld_matches_the_api(client, demo):
         assert offer["priceCurrency"] == variant["price"]["currency"].upper() == "USD"
         assert offer["availability"] == "https://schema.org/InStock"
         assert offer["url"] == f"{HOST}/products/better-band"
-    assert [o["price"] for o in product["offers"]] == ["19.99", "21.99", "24.99"]
+    assert [o["price"] for o in aggregate["offers"]] == ["19.99", "21.99", "24.99"]
+
+
+def test_a_product_with_one_variant_has_one_offer_with_its_saving(client, demo):
+    product = head_of(client, "/products/better-band-trio").json_ld("Product")
+    offer = product["offers"]
+    assert offer["@type"] == "Offer" and offer["sku"] == "BB-TRIO"
+    assert offer["price"] == "54.99"
+    assert offer["priceSpecification"]["price"] == "66.97"
+    assert product["category"] == "set"
 
 
 def test_availability_and_price_follow_staff_changes(client, demo, staff):
@@ -240,7 +252,10 @@ def test_pages_carry_absolute_canonical_and_open_graph_tags(client, demo):
         assert head.links["alternate"] == f"{HOST}/feed.xml"
     product = head_of(client, "/products/better-band")
     assert product.meta["og:title"] == "Better Band"
-    assert product.meta["og:image"] == f"{HOST}/assets/img/products/better-band.svg"
+    # The demo picture's PNG (link previews show no SVG or WebP).
+    image_url = client.get("/api/v1/products/better-band").get_json()["image_url"]
+    assert image_url.startswith("/media/") and image_url.endswith(".png")
+    assert product.meta["og:image"] == HOST + image_url
     assert len(product.meta["og:description"]) <= 200
     home = head_of(client, "/")
     assert home.json_ld("WebSite")["url"] == f"{HOST}/"
@@ -259,9 +274,10 @@ def test_public_base_url_makes_every_address_absolute(make_app):
             assert all(item["item"].startswith(base + "/")
                        for item in crumbs["itemListElement"])
     product = head_of(client, "/products/better-band")
-    assert product.meta["og:image"].startswith(base + "/assets/")
-    assert product.json_ld("Product")["image"].startswith(base + "/assets/")
-    assert product.json_ld("Product")["offers"][0]["url"] == base + "/products/better-band"
+    assert product.meta["og:image"].startswith(base + "/media/")
+    assert product.json_ld("Product")["image"].startswith(base + "/media/")
+    assert product.json_ld("Product")["offers"]["offers"][0]["url"] == \
+        base + "/products/better-band"
     locs = [loc.text for loc in
             ET.fromstring(client.get("/sitemap.xml").data).iter(SITEMAP + "loc")]
     assert locs and all(loc.startswith(base + "/") for loc in locs)
@@ -298,7 +314,7 @@ def test_sitemap_lists_products_exercises_and_published_articles(client, session
 
 def test_feed_is_atom_of_published_articles_newest_first(client, session, demo):
     make_article(session, "older", published_at=datetime(2025, 3, 1, tzinfo=UTC))
-    make_article(session, "newest", published_at=datetime(2027, 1, 5, tzinfo=UTC))
+    make_article(session, "newest", published_at=datetime(2026, 11, 20, tzinfo=UTC))
     make_article(session, "secret-draft", status="draft")
     response = client.get("/feed.xml")
     assert response.status_code == 200 and response.mimetype == "application/atom+xml"
@@ -322,7 +338,7 @@ def test_feed_is_atom_of_published_articles_newest_first(client, session, demo):
     assert links == ["/articles/newest", f"/articles/{ARTICLE}", "/articles/older"]
     published = [entry.findtext(ATOM + "published") for entry in entries]
     assert published == sorted(published, reverse=True)
-    assert entries[0].findtext(ATOM + "published") == "2027-01-05T00:00:00Z"
+    assert entries[0].findtext(ATOM + "published") == "2026-11-20T00:00:00Z"
     summary = entries[1].findtext(ATOM + "summary")
     assert summary.startswith("Why the muscles on the back of your thighs")
 

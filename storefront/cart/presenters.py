@@ -8,6 +8,8 @@ from flask import Response, current_app
 
 from ..checkout.shipping import quotes
 from ..extensions import db
+from ..media.presenters import thumbnail_json
+from ..media.services import first_images
 from ..money import Money
 from .services import CartView
 
@@ -26,7 +28,8 @@ def shipping_options(view: CartView) -> list[dict]:
 
 
 def cart_dict(view: CartView) -> dict:
-    """The API's cart object."""
+    """The API's cart object (line thumbnails in one query, whatever the line count)."""
+    pictures = first_images(db.session, {line.product_id for line in view.lines})
     return {
         "token": view.token,
         "lines": [{
@@ -38,6 +41,7 @@ def cart_dict(view: CartView) -> dict:
             "unit_price": line.unit_price.as_dict(),
             "line_total": line.line_total.as_dict(),
             "source": line.source,
+            "thumbnail": thumbnail_json(pictures.get(line.product_id)),
         } for line in view.lines],
         "item_count": view.item_count,
         "subtotal": view.subtotal.as_dict(),

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from ..attribution.services import SOURCE_PATTERN, is_source
+from ..media.schemas import ThumbnailSchema
 from ..schemas import InputEmail, InputString, MoneySchema, StrictSchema
 from .models import MAX_LINE_QUANTITY
 
@@ -18,6 +19,8 @@ class CartLineSchema(ma.Schema):
     unit_price = ma.fields.Nested(MoneySchema, required=True)
     line_total = ma.fields.Nested(MoneySchema, required=True)
     source = ma.fields.String(allow_none=True, required=True)
+    thumbnail = ma.fields.Nested(ThumbnailSchema, allow_none=True, required=True, metadata={
+        "description": "A small picture of the product (`{url, alt}`), or null."})
 
 
 class ShippingOptionSchema(ma.Schema):

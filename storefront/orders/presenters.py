@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ..extensions import db
+from ..media.presenters import thumbnail_json
+from ..media.services import first_images
 from ..money import Money
 from .models import Order
 
@@ -22,6 +25,7 @@ def order_dict(order: Order) -> dict:
     def money(amount: int) -> dict:
         return Money(amount, order.currency).as_dict()
 
+    pictures = first_images(db.session, {line.product_id for line in order.lines})
     return {
         "number": order.number,
         "status": order.status,
@@ -30,6 +34,7 @@ def order_dict(order: Order) -> dict:
             "sku": line.sku, "name": line.name, "quantity": line.quantity,
             "unit_price": Money(line.unit_amount, line.currency).as_dict(),
             "line_total": Money(line.quantity * line.unit_amount, line.currency).as_dict(),
+            "thumbnail": thumbnail_json(pictures.get(line.product_id)),
         } for line in order.lines],
         "subtotal": money(order.subtotal),
         "shipping": ({"method": order.shipping_method, "amount": money(order.shipping_amount)}

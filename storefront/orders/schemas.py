@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from ..media.schemas import ThumbnailSchema
 from ..schemas import InputSchema, InputString, MoneySchema
 from .models import OrderStatus
 
@@ -14,6 +15,8 @@ class OrderLineSchema(ma.Schema):
     quantity = ma.fields.Integer(required=True)
     unit_price = ma.fields.Nested(MoneySchema, required=True)
     line_total = ma.fields.Nested(MoneySchema, required=True)
+    thumbnail = ma.fields.Nested(ThumbnailSchema, allow_none=True, required=True, metadata={
+        "description": "A small picture of the product (`{url, alt}`), or null."})
 
 
 class AddressSchema(ma.Schema):

@@ -180,13 +180,11 @@ def refund_result(refund, order: Order) -> dict:
 def staff_order_dict(record: OrderRecord) -> dict:
     """The desk's order object: the shopper's, and what only staff see."""
     order = record.order
+    shopper = order_dict(order)
     return {
-        **order_dict(order),
-        "lines": [{"sku": line.sku, "name": line.name, "quantity": line.quantity,
-                   "unit_price": Money(line.unit_amount, line.currency).as_dict(),
-                   "line_total": Money(line.quantity * line.unit_amount,
-                                       line.currency).as_dict(),
-                   "source": line.source} for line in order.lines],
+        **shopper,
+        "lines": [{**seen, "source": line.source}
+                  for seen, line in zip(shopper["lines"], order.lines, strict=True)],
         "refundable": _money(refundable(order), order),
         "refunds": [refund_dict(r) for r in order.refunds],
         "payment_provider": order.payment_provider, "flag": order.flag or None,

@@ -62,17 +62,22 @@ def kinds(plugins) -> list[str]:
 
 
 def product_documents(session, ids: Iterable[int] | None) -> list[SearchDocument]:
-    """Products as documents: name, description, and each variant's name and resistance."""
-    stmt = select(Product).options(selectinload(Product.variants)).order_by(Product.id)
+    """Active products as documents: name, summary, description, and each offered
+    variant's name, resistance and option values. A product that is not active has no
+    document, so publishing adds one and archiving removes it, in the same commit."""
+    stmt = select(Product).where(Product.status == "active") \
+        .options(selectinload(Product.variants)).order_by(Product.id)
     if ids is not None:
         stmt = stmt.where(Product.id.in_(list(ids)))
     documents = []
     for product in session.scalars(stmt):
-        variants = [f"{v.name} {v.resistance}".strip() for v in product.variants]
+        variants = [" ".join(dict.fromkeys([v.name, v.resistance, *(v.options or {}).values()]))
+                    .strip() for v in product.variants if v.active]
         documents.append(SearchDocument(
             type="product", key_id=product.id, slug=product.slug, title=product.name,
             url_path=PAGE_PATHS["product"].format(slug=product.slug),
-            body="\n".join([product.description, *variants]), updated_at=product.updated_at))
+            body="\n".join([product.summary or "", product.description, *variants]),
+            updated_at=product.updated_at))
     return documents
 
 
@@ -103,7 +108,7 @@ def _row(doc: SearchDocument) -> dict:
     return {"type": doc.type, "key_id": int(doc.key_id), "slug": _clean(doc.slug),
             "title": _clean(doc.title), "url_path": _clean(doc.url_path),
             "body": " ".join(_clean(doc.body, MAX_BODY).split()),
-            "updated_at": doc.updated_at}
+            "updated_at": doc.updated_at, "visible_from": doc.visible_from}
 
 
 def _upsert(session, docs: list[SearchDocument]) -> None:
@@ -117,7 +122,8 @@ def _upsert(session, docs: list[SearchDocument]) -> None:
         session.execute(stmt.on_conflict_do_update(
             index_elements=["type", "key_id"],
             set_={name: stmt.excluded[name]
-                  for name in ("slug", "title", "url_path", "body", "updated_at")}))
+                  for name in ("slug", "title", "url_path", "body", "updated_at",
+                               "visible_from")}))
 
 
 def refresh(session, plugins, changed: Mapping[str, Iterable[int]]) -> None:

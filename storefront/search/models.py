@@ -38,6 +38,8 @@ class SearchEntry(Model):
     url_path: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Found only from this moment (an article scheduled for later); None: at once.
+    visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

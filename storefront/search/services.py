@@ -14,10 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import escape
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from ..database import is_postgresql
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
+from ..timeutil import UTCDateTime, utcnow
 from .index import MARK_END, MARK_START
 
 MAX_TERMS = 10
@@ -32,11 +33,11 @@ _SQLITE_SEARCH = text(f"""
     SELECT d.type, d.slug, d.title, d.url_path,
            snippet(search_fts, 1, :start, :stop, '…', {SNIPPET_WORDS}) AS snippet
     FROM search_fts JOIN search_document AS d ON d.id = search_fts.rowid
-    WHERE search_fts MATCH :query
+    WHERE search_fts MATCH :query AND (d.visible_from IS NULL OR d.visible_from <= :now)
     ORDER BY d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :title_query) DESC,
              bm25(search_fts, 10.0, 1.0), d.id
     LIMIT :limit
-""")
+""").bindparams(bindparam("now", type_=UTCDateTime))
 
 _POSTGRES_SEARCH = text("""
     WITH q AS (SELECT to_tsquery('english', :query) AS query,
@@ -47,13 +48,14 @@ _POSTGRES_SEARCH = text("""
                ts_rank('{0.1, 0.2, 0.4, 1.0}', d.search_vector, q.query, 1) AS rank
         FROM search_document AS d, q
         WHERE d.search_vector @@ q.query
+          AND (d.visible_from IS NULL OR d.visible_from <= :now)
         ORDER BY in_title DESC, rank DESC, d.id
         LIMIT :limit)
     SELECT top.type, top.slug, top.title, top.url_path,
            ts_headline('english', top.body, q.query, :options) AS snippet
     FROM top, q
     ORDER BY top.in_title DESC, top.rank DESC, top.id
-""")
+""").bindparams(bindparam("now", type_=UTCDateTime))
 
 _HEADLINE_OPTIONS = (f'StartSel="{MARK_START}", StopSel="{MARK_END}", '
                      f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, ShortWord=3, "
@@ -128,11 +130,11 @@ def search(session, query: str, *, site_url: str, limit: int = DEFAULT_LIMIT) ->
     if is_postgresql(session):
         rows = session.execute(_POSTGRES_SEARCH, {
             "query": tsquery(words), "title_query": tsquery(words, weights="A"),
-            "limit": limit, "options": _HEADLINE_OPTIONS})
+            "limit": limit, "options": _HEADLINE_OPTIONS, "now": utcnow()})
     else:
         rows = session.execute(_SQLITE_SEARCH, {
             "query": fts5_query(words), "title_query": fts5_title_query(words),
-            "limit": limit, "start": MARK_START, "stop": MARK_END})
+            "limit": limit, "start": MARK_START, "stop": MARK_END, "now": utcnow()})
     return [SearchHit(type=row.type, slug=row.slug, title=row.title,
                       url=site_url + row.url_path, snippet=highlight(row.snippet))
             for row in rows]

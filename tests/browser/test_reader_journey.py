@@ -64,8 +64,11 @@ def test_reader_goes_from_home_through_article_and_exercise_to_the_band(
     screenshot(page, "journey-3-exercise")
 
     band_link.click()
-    expect(page).to_have_url(f"{live_server}/products/better-band?source=exercise:glute-bridge")
+    # The exercise recommends the Medium band, and its link arrives with Medium chosen.
+    expect(page).to_have_url(
+        f"{live_server}/products/better-band?source=exercise:glute-bridge&sku=BB-MEDIUM")
     expect(page.get_by_role("heading", level=1)).to_have_text("Better Band")
+    expect(page.get_by_label("Resistance", exact=True)).to_have_value("BB-MEDIUM")
     table = page.get_by_role("table", name="Resistance levels and prices")
     expect(table).to_be_visible()
     expect(table.get_by_role("columnheader")).to_have_text(

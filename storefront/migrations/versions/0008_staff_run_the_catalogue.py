@@ -15,6 +15,8 @@ Create Date: 2026-11-30
   product's gallery; `exercise.image_id` gives an exercise its picture.
 - `exercise` gains `status` and `version`; `article` gains `version` and the status
   `scheduled`.
+- `search_document` gains `visible_from`: a document is found only once it has passed
+  (an article scheduled for later).
 - `staff_user` may be an `editor`; `staff_invite` holds one-time invitation links.
 """
 from alembic import op
@@ -129,6 +131,11 @@ def upgrade():
         batch_op.create_check_constraint(
             batch_op.f('ck_article_known_status'),
             "status IN ('draft', 'published', 'scheduled')")
+    # A scheduled article is indexed before its time and found only once it has come:
+    # searches compare `visible_from` with the clock. A plain ADD COLUMN, because
+    # rebuilding the table (batch mode on SQLite) would drop its full-text triggers.
+    op.add_column('search_document',
+                  sa.Column('visible_from', sa.DateTime(timezone=True), nullable=True))
 
 
 def _options_from_resistance():
@@ -152,6 +159,7 @@ def _options_from_resistance():
 
 
 def downgrade():
+    op.drop_column('search_document', 'visible_from')
     op.execute("UPDATE article SET status = 'draft' WHERE status = 'scheduled'")
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_article_known_status'), type_='check')
