@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 STAFF_EMAIL = "mod@example.com"
 STAFF_PASSWORD = "correct horse battery"
 ADMIN_EMAIL = "admin@example.com"
+EDITOR_EMAIL = "editor@example.com"
 
 # Impacts that fail a page. "minor" and "moderate" findings are left to review.
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -64,6 +65,7 @@ def _build_app(database: Path, mail_url: str):
         seed_demo(db.session, app.extensions["storefront"].plugins)
         create_staff(db.session, STAFF_EMAIL, "moderator", STAFF_PASSWORD)
         create_staff(db.session, ADMIN_EMAIL, "admin", STAFF_PASSWORD)
+        create_staff(db.session, EDITOR_EMAIL, "editor", STAFF_PASSWORD)
         db.session.commit()
         db.session.remove()
     return app
