@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from storefront.plugin_api import (
     ConflictError,
@@ -23,6 +21,8 @@ from storefront.plugin_api import (
     Product,
     ServiceError,
     Variant,
+    check_version,
+    commit_versioned,
     keyset_page,
     record_staff_action,
     utcnow,
@@ -39,20 +39,6 @@ ARTICLE_FIELDS = ("slug", "title", "summary", "body_markdown", "status", "publis
 # What a change of status is called in the audit log.
 STATUS_ACTIONS = {"published": "publish", "scheduled": "schedule", "archived": "archive",
                   "draft": "unpublish"}
-
-
-class StaleVersion(ServiceError):
-    """The change was based on a version someone else has since replaced."""
-
-    status = 412
-    reason = "precondition_failed"
-
-
-class VersionRequired(ServiceError):
-    """An update that does not say which version it was based on."""
-
-    status = 428
-    reason = "precondition_required"
 
 
 # ---------------------------------------------------------------------------
@@ -124,31 +110,6 @@ def _check_slug(session, model, slug: str, own_id: int | None) -> None:
     if taken is not None and taken != own_id:
         raise ConflictError(f"Another {model.__tablename__} already uses the slug {slug!r}.",
                             field="slug")
-
-
-def check_version(current: int, expected: int | None, what: str) -> None:
-    """Refuse a change that names no version (428) or an old one (412)."""
-    if expected is None:
-        raise VersionRequired(f"Say which version of the {what} this change is based on "
-                              "(If-Match with the ETag of your last read).")
-    if current != expected:
-        raise StaleVersion(f"The {what} was changed by someone else since you read it "
-                           f"(you had version {expected}, it is now {current}); read it "
-                           "again and reapply your change.", current_version=current)
-
-
-def commit_change(session, what: str) -> None:
-    """Commit, turning a lost race into the refusal the loser would have met a moment later."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleVersion(f"The {what} was changed by someone else while you saved; read "
-                           "it again and reapply your change.") from None
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError(f"Another {what} took that slug a moment ago; nothing was "
-                            "saved.", field="slug") from None
 
 
 def _described(value) -> str:
@@ -236,7 +197,7 @@ def create_exercise(session, values: Mapping, *, actor: str) -> Exercise:
     session.flush()
     record_staff_action(session, actor=actor, action="create", subject_type="exercise",
                         subject=exercise.slug, detail=f"status {exercise.status}")
-    commit_change(session, "exercise")
+    commit_versioned(session, "exercise")
     return staff_exercise(session, exercise.slug)
 
 
@@ -263,7 +224,7 @@ def update_exercise(session, slug: str, changes: Mapping, *, expected_version: i
     record_staff_action(session, actor=actor, action=_action(before["status"], after["status"]),
                         subject_type="exercise", subject=exercise.slug,
                         detail=_changes(before, after))
-    commit_change(session, "exercise")
+    commit_versioned(session, "exercise")
     return staff_exercise(session, exercise.slug)
 
 
@@ -333,7 +294,7 @@ def create_article(session, values: Mapping, *, actor: str) -> Article:
     session.flush()
     record_staff_action(session, actor=actor, action="create", subject_type="article",
                         subject=article.slug, detail=f"status {article.status}")
-    commit_change(session, "article")
+    commit_versioned(session, "article")
     return staff_article(session, article.slug)
 
 
@@ -360,5 +321,5 @@ def update_article(session, slug: str, changes: Mapping, *, expected_version: in
     record_staff_action(session, actor=actor, action=_action(before["status"], after["status"]),
                         subject_type="article", subject=article.slug,
                         detail=_changes(before, after))
-    commit_change(session, "article")
+    commit_versioned(session, "article")
     return staff_article(session, article.slug)

@@ -3,9 +3,9 @@ the exercise in the same transaction as its audit row."""
 
 from __future__ import annotations
 
-from storefront.plugin_api import record_staff_action, save_image, utcnow
+from storefront.plugin_api import commit_versioned, record_staff_action, save_image, utcnow
 
-from .editing import commit_change, staff_exercise
+from .editing import staff_exercise
 
 
 def set_exercise_image(session, slug: str, data: bytes, alt: str, *, actor: str,
@@ -25,6 +25,6 @@ def set_exercise_image(session, slug: str, data: bytes, alt: str, *, actor: str,
     exercise.updated_at = utcnow()
     record_staff_action(session, actor=actor, action="upload", subject_type="exercise",
                         subject=exercise.slug, detail=f"image {image.id}: {image.alt}")
-    commit_change(session, "exercise")
+    commit_versioned(session, "exercise")
     session.refresh(exercise)
     return image

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
+from storefront.plugin_api import IF_MATCH_DOC as IF_MATCH
 from storefront.plugin_api import (
     ImageUploadFileSchema,
     ImageUploadFormSchema,
-    ServiceError,
     StaffImageSchema,
     db,
+    if_match,
     image_json,
     limiter,
     media_storage,
     require_token,
     service_errors,
+    upload_errors,
     upload_limits,
     utcnow,
 )
+from storefront.plugin_api import version_etag as etag
 
 from . import editing
 from .exercise_images import set_exercise_image
@@ -41,44 +42,9 @@ from .staff_schemas import (
 
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ROLE_NOTE = "Role: editor (admins too; moderators get 403)."
-IF_MATCH = {"parameters": [{
-    "in": "header", "name": "If-Match", "schema": {"type": "string"},
-    "description": "The ETag of your last read; a stale one is refused with 412."}]}
-
-
 UPLOAD_LIMIT = "30 per minute; 300 per hour"
 UPLOAD_ENDPOINT = "staff_exercises.ExerciseImage"
 FORM_ALLOWANCE = 64 * 1024  # the multipart wrapping and alt text around the largest file
-
-
-@contextmanager
-def upload_errors():
-    """A refused upload as the API's error, naming the field where the client sent it
-    (`files` for the file, `form` for the alt text)."""
-    try:
-        yield
-    except ServiceError as exc:
-        field = exc.details.get("field")
-        if field not in ("file", "alt"):
-            with service_errors():
-                raise
-        abort(exc.status, message=exc.message, reason=exc.reason,
-              errors={"files" if field == "file" else "form": {field: [exc.message]}})
-
-
-def etag(version: int) -> str:
-    """The ETag of an exercise or article version: a strong tag holding the number."""
-    return f'"{version}"'
-
-
-def if_match() -> int | None:
-    """The version named by `If-Match`, None when there is none; one that names no
-    version (`*`, a list, any other text) can match nothing, so it reads as -1."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        return None
-    tag = header.removeprefix("W/").strip().strip('"')
-    return int(tag) if tag.isdigit() and len(tag) < 10 else -1
 
 
 def exercise_answer(exercise, status: int = 200):
@@ -183,7 +149,7 @@ def make_blueprints() -> list[Blueprint]:
             """Upload the exercise's picture (editor)."""
             limits = upload_limits()
             data = files["file"].stream.read(limits.max_bytes + 1)
-            with upload_errors():
+            with upload_errors("form"):
                 image = set_exercise_image(db.session, slug, data, form["alt"],
                                            actor=g.staff_user.email, limits=limits,
                                            storage=media_storage(db.session))

@@ -19,6 +19,7 @@ from storefront.plugin_api import (
     NotFoundError,
     Product,
     ServiceError,
+    StaleVersion,
     db,
     end_idle_console_session,
     limiter,
@@ -210,7 +211,7 @@ def _exercise_form(exercise):
                     saved = editing.update_exercise(db.session, exercise.slug, values,
                                                     expected_version=form_version(form),
                                                     actor=actor)
-            except editing.StaleVersion:
+            except StaleVersion:
                 current = editing.staff_exercise(db.session, exercise.slug)
                 conflict = _conflict(values, editing.exercise_values(current), EXERCISE_LABELS)
                 form.version.data = str(current.version)
@@ -255,7 +256,7 @@ def _article_form(article):
                     saved = editing.update_article(db.session, article.slug, values,
                                                    expected_version=form_version(form),
                                                    actor=actor)
-            except editing.StaleVersion:
+            except StaleVersion:
                 current = editing.staff_article(db.session, article.slug)
                 conflict = _conflict(values, editing.article_values(current), ARTICLE_LABELS)
                 form.version.data = str(current.version)

@@ -16,6 +16,7 @@ from .catalog.models import Product, Variant
 from .catalog.services import price_from
 from .errors import ConflictError, InvalidError, NotFoundError, ServiceError
 from .extensions import Model, db, limiter
+from .media.api import upload_errors
 from .media.models import Image
 from .media.pages import media_storage
 from .media.presenters import image_json, public_image_json
@@ -38,13 +39,14 @@ from .moderation.services import Target as ModerationTarget
 from .moderation.services import submit as _submit
 from .orders.models import StaffAction
 from .pagination import PageArgsSchema, keyset_page, page_schema
-from .restapi import service_errors
+from .restapi import IF_MATCH_DOC, if_match, service_errors, version_etag
 from .schemas import InputSchema, LinkSchema
 from .staff.auth import require_token
 from .staff.console import end_idle_console_session
 from .staff.moderation_pages import role_required
 from .timeutil import UTCDateTime, utcnow
 from .urls import page_url, pages_url
+from .versioning import StaleVersion, VersionRequired, check_version, commit_versioned
 from .web.holes import cached_page
 from .web.seo import (
     SCHEMA,
@@ -79,10 +81,13 @@ __all__ = [
     # Staff: the API's bearer-token check, the console's role check, the audit log
     "require_token", "role_required", "end_idle_console_session", "record_staff_action",
     "ServiceError", "ConflictError", "InvalidError", "InputSchema",
+    # Safe edits: versions checked before a change and at commit, ETag and If-Match
+    "StaleVersion", "VersionRequired", "check_version", "commit_versioned", "IF_MATCH_DOC",
+    "if_match", "version_etag",
     # Pictures: checked uploads stored where every host reads them, and their JSON
     "Image", "save_image", "image_json", "public_image_json", "UploadLimits",
     "upload_limits", "media_storage", "ImageTooLarge", "ImageSchema", "StaffImageSchema",
-    "ImageUploadFormSchema", "ImageUploadFileSchema",
+    "ImageUploadFormSchema", "ImageUploadFileSchema", "upload_errors",
 ]
 
 

@@ -163,3 +163,25 @@ def read_before_dispatch(view_class: type) -> type:
     then answer its cached reads without running it."""
     setattr(view_class, "storefront_cached_read", True)  # noqa: B010 (a mark on any class)
     return view_class
+
+
+# Safe edits on the staff API: a versioned row is read with its version as the `ETag` and
+# changed with `If-Match` naming it (see storefront/versioning.py for the rules).
+IF_MATCH_DOC = {"parameters": [{
+    "in": "header", "name": "If-Match", "schema": {"type": "string"},
+    "description": "The ETag of your last read; a stale one is refused with 412."}]}
+
+
+def version_etag(version: int) -> str:
+    """The ETag of a row's version: a strong tag holding the number."""
+    return f'"{version}"'
+
+
+def if_match() -> int | None:
+    """The version named by `If-Match`, None when there is none; one that names no
+    version (`*`, a list, any other text) can match nothing, so it reads as -1."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    tag = header.removeprefix("W/").strip().strip('"')
+    return int(tag) if tag.isdigit() and len(tag) < 10 else -1

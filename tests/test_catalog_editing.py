@@ -269,13 +269,13 @@ def test_two_editors_at_the_same_moment_one_wins_one_is_told(app, client, editor
     create(client, editor)
     etag = read(client, editor).headers["ETag"]
     both_checked = threading.Barrier(2)
-    real_check = editing._check_version
+    real_check = editing.check_version
 
     def check_then_wait(*args, **kwargs):
         real_check(*args, **kwargs)
         both_checked.wait(timeout=30)
 
-    monkeypatch.setattr(editing, "_check_version", check_then_wait)
+    monkeypatch.setattr(editing, "check_version", check_then_wait)
     headers = [editor, staff.headers("editor")]
     results: dict[str, int] = {}
 

@@ -209,6 +209,7 @@ def test_a_save_racing_past_the_version_check_still_loses(app, client, editor, d
     """Two saves read the same version; the database refuses the later write."""
     from content import editing
     from storefront.extensions import db
+    from storefront.versioning import StaleVersion
 
     with app.app_context():
         slow = editing.staff_exercise(db.session, "squat")  # read, not yet written
@@ -216,7 +217,7 @@ def test_a_save_racing_past_the_version_check_still_loses(app, client, editor, d
         read = client.get(f"{EXERCISES}/squat", headers=editor)
         assert client.patch(f"{EXERCISES}/squat", json={"summary": "Fast editor."},
                             headers=with_version(editor, read)).status_code == 200
-        with pytest.raises(editing.StaleVersion):
+        with pytest.raises(StaleVersion):
             editing.update_exercise(db.session, "squat", {"summary": "Slow editor."},
                                     expected_version=version, actor="slow@example.com")
     assert client.get("/api/v1/exercises/squat").get_json()["summary"] == "Fast editor."

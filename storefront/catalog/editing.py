@@ -2,7 +2,7 @@
 
 Every write names the staff member (`actor`) and leaves a `StaffAction` row in the same
 transaction. An update carries the version it was based on: a stale one is refused
-before anything changes (`StaleVersion`, 412), and two writers that both read the same
+before anything changes (412, storefront/versioning.py), and two writers that both read the same
 version race only as far as the database, where `version_id_col` lets one UPDATE match
 and turns the other into `StaleDataError`, refused the same way. Search documents and
 the shared cache follow through session events, in the same commit.
@@ -14,14 +14,13 @@ import re
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import ConflictError, InvalidError, NotFoundError, ServiceError
+from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import format_money
 from ..orders.models import StaffAction
 from ..pagination import keyset_page
+from ..versioning import check_version, commit_versioned
 from .models import PRODUCT_STATUSES, Product, Variant
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
@@ -33,20 +32,6 @@ VARIANT_FIELDS = ("sku", "name", "options", "price", "compare_at_price", "stock"
 # What a change of status is called in the audit log.
 STATUS_ACTIONS = {"archived": "archive", "active": "publish", "draft": "unpublish"}
 MAX_OPTIONS = 5
-
-
-class StaleVersion(ServiceError):
-    """The change was based on a version someone else has since replaced."""
-
-    status = 412
-    reason = "precondition_failed"
-
-
-class VersionRequired(ServiceError):
-    """An update that does not say which version it was based on."""
-
-    status = 428
-    reason = "precondition_required"
 
 
 # ---------------------------------------------------------------------------
@@ -158,29 +143,6 @@ def _changes(before: dict, after: dict) -> str:
                      for name in after if before.get(name) != after[name])
 
 
-def _commit(session, stale_message: str) -> None:
-    """Commit, turning a lost race into the refusal the loser would have met a moment later."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleVersion(stale_message) from None
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError("Another change took that slug or SKU a moment ago; nothing was "
-                            "saved.") from None
-
-
-def _check_version(current: int, expected: int | None, what: str) -> None:
-    if expected is None:
-        raise VersionRequired(f"Say which version of the {what} this change is based on "
-                              "(If-Match with the ETag of your last read).")
-    if current != expected:
-        raise StaleVersion(f"The {what} was changed by someone else since you read it "
-                           f"(version {expected}, now {current}); read it again and "
-                           "reapply your change.", current_version=current)
-
-
 # ---------------------------------------------------------------------------
 # Products
 # ---------------------------------------------------------------------------
@@ -226,7 +188,7 @@ def create_product(session, values: Mapping, *, actor: str) -> Product:
     _audit(session, actor, "create", "product", product.slug,
            f"created as {product.status}: {product.name} ({product.kind}); options: "
            f"{_described(product.options)}")
-    _commit(session, "")
+    commit_versioned(session, "product")
     return product
 
 
@@ -234,7 +196,7 @@ def update_product(session, slug: str, changes: Mapping, *, expected_version: in
                    actor: str) -> Product:
     """Change a product's fields, if `expected_version` is still its version."""
     product = staff_product(session, slug)
-    _check_version(product.version, expected_version, "product")
+    check_version(product.version, expected_version, "product")
     cleaned = _clean_product(changes)
     if "slug" in cleaned and cleaned["slug"] != product.slug:
         _check_slug(session, cleaned["slug"], product.id)
@@ -252,8 +214,7 @@ def update_product(session, slug: str, changes: Mapping, *, expected_version: in
         action = ("restore" if before["status"] == "archived"
                   else STATUS_ACTIONS[after["status"]])
     _audit(session, actor, action, "product", before["slug"], detail)
-    _commit(session, "The product was changed by someone else a moment ago; read it again "
-                     "and reapply your change.")
+    commit_versioned(session, "product")
     return product
 
 
@@ -320,7 +281,7 @@ def create_variant(session, slug: str, values: Mapping, *, actor: str) -> Varian
     _audit(session, actor, "create", "variant", sku,
            f"for {product.slug}: {name}, {format_money(price, variant.currency)}, "
            f"{stock} in stock")
-    _commit(session, "")
+    commit_versioned(session, "variant", taken="SKU")
     return variant
 
 
@@ -336,7 +297,7 @@ def update_variant(session, sku: str, changes: Mapping, *, expected_version: int
     """Change a variant; with `expected_version`, only if nobody changed it since."""
     variant = staff_variant(session, sku)
     if expected_version is not None:
-        _check_version(variant.version, expected_version, "variant")
+        check_version(variant.version, expected_version, "variant")
     product = variant.product
     before = variant_values(variant)
     if "sku" in changes and changes["sku"] != variant.sku:
@@ -365,8 +326,7 @@ def update_variant(session, sku: str, changes: Mapping, *, expected_version: int
     if not detail:
         return variant
     _audit(session, actor, "update", "variant", before["sku"], detail)
-    _commit(session, "The variant was changed by someone else a moment ago; read it again "
-                     "and reapply your change.")
+    commit_versioned(session, "variant", taken="SKU")
     return variant
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..extensions import db
-from ..restapi import service_errors
+from ..restapi import IF_MATCH_DOC as IF_MATCH
+from ..restapi import if_match, service_errors
+from ..restapi import version_etag as etag
 from ..staff.auth import require_token
 from . import editing
 from .staff_schemas import (
@@ -25,26 +27,6 @@ from .staff_schemas import (
 
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ROLE_NOTE = "Role: editor (admins too)."
-IF_MATCH = {"parameters": [{
-    "in": "header", "name": "If-Match", "schema": {"type": "string"},
-    "description": "The ETag of your last read; a stale one is refused with 412."}]}
-
-
-def etag(version: int) -> str:
-    """The ETag of a product or variant version: a strong tag holding the number."""
-    return f'"{version}"'
-
-
-def if_match() -> int | None:
-    """The version named by `If-Match`, None when there is none; one that names no
-    version (`*`, a list, any other text) can match nothing, so it reads as -1."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        return None
-    tag = header.removeprefix("W/").strip().strip('"')
-    return int(tag) if tag.isdigit() and len(tag) < 10 else -1
-
-
 def _versioned(data: dict, version: int):
     return data, 200, {"ETag": etag(version)}
 

@@ -13,6 +13,7 @@ from ..catalog import editing
 from ..catalog.models import Variant
 from ..errors import NotFoundError, ServiceError
 from ..extensions import db
+from ..versioning import StaleVersion
 from .catalog_forms import (
     STATUS_LABELS,
     ProductFilterForm,
@@ -151,7 +152,7 @@ def make_blueprint() -> Blueprint:
             editing.update_product(db.session, slug, form.values(),
                                    expected_version=_version(form.version.data),
                                    actor=_actor())
-        except editing.StaleVersion:
+        except StaleVersion:
             db.session.rollback()
             product = _product_or_404(slug)
             current = editing.product_values(product)
@@ -183,7 +184,7 @@ def make_blueprint() -> Blueprint:
                                        expected_version=_version(form.version.data),
                                        actor=_actor())
             flash(f"{product.name} is now {form.status.data}.")
-        except editing.StaleVersion:
+        except StaleVersion:
             db.session.rollback()
             flash("Someone else changed this product meanwhile, so its status was left as it "
                   "is; check it below and try again.")
@@ -236,7 +237,7 @@ def make_blueprint() -> Blueprint:
             changed = editing.update_variant(db.session, sku, form.values(),
                                              expected_version=_version(form.version.data),
                                              actor=_actor())
-        except editing.StaleVersion:
+        except StaleVersion:
             db.session.rollback()
             found = editing.staff_variant(db.session, sku)
             form.version.data = str(found.version)
