@@ -76,6 +76,12 @@ def product_links(product):
 
 
 @hookimpl
+def product_articles(product):
+    """The published articles that feature this product."""
+    return services.articles_for_product(db.session, product.id)
+
+
+@hookimpl
 def featured_content(limit):
     """The newest articles for the home page."""
     return services.latest_articles(db.session, limit)

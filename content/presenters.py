@@ -7,7 +7,13 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.plugin_api import Product, price_from, public_count, public_image_json
+from storefront.plugin_api import (
+    Product,
+    bought_together,
+    price_from,
+    public_count,
+    public_image_json,
+)
 
 from .markdown import Card, render, shortcodes
 from .models import Exercise
@@ -88,11 +94,27 @@ def article_detail(session, article) -> dict:
                        "url": page_url("exercise", link.exercise.slug)}
                       for link in article.exercise_links if link.exercise.status == "published"],
         "products": [{"slug": link.product.slug, "name": link.product.name,
+                      "kind": link.product.kind,
+                      "price_from": price_from(link.product),
+                      "single_price": len({v.price_amount for v in link.product.variants
+                                           if v.active}) == 1,
                       "url": with_source(page_url("product", link.product.slug), source)}
                      for link in article.product_links if is_public_product(link.product)],
         "comment_count": public_count(session, kind="comment",
                                       target_type="article", target_id=article.id),
     }
+
+
+def readers_also_bought(session, article, limit: int = 3) -> list[dict]:
+    """What else was bought in the paid orders this article led to, the products it
+    already mentions left out (one grouped query), each link carrying the article."""
+    source = f"article:{article.slug}"
+    rows = bought_together(session, source, limit=limit,
+                           exclude=[link.product_id for link in article.product_links])
+    return [{"slug": row.slug, "name": row.name, "kind": row.kind, "orders": row.orders,
+             "price_from": row.price_from,
+             "single_price": row.single_price,
+             "url": with_source(page_url("product", row.slug), source)} for row in rows]
 
 
 def render_body(session, article):

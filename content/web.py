@@ -118,5 +118,6 @@ def article_page(slug: str, comment_form: CommentForm | None = None,
                                              cursor=None)
     detail = presenters.article_detail(db.session, row)
     return render_template("content/article.html", article=detail, comments=approved,
+                           also_bought=presenters.readers_also_bought(db.session, row),
                            comment_form=comment_form or CommentForm(formdata=None),
                            comment_result=comment_result, seo=seo.article_page(row, detail))

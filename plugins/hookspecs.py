@@ -101,6 +101,17 @@ def product_links(product):
 
 
 @hookspec
+def product_articles(product):
+    """Return a list of `ContentLink` values for the writing that features `product` (a
+    `ProductRef`), newest first.
+
+    Fires once per product page. The links are shown under "Articles featuring this
+    <kind>", apart from `product_links`, and the API's `exercises` field never holds them.
+    Return only what readers may see now, in one query whatever the number of links.
+    """
+
+
+@hookspec
 def featured_content(limit):
     """Return up to `limit` `ContentLink` values to feature on the home page, newest first.
 
