@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from plugins.types import ContentLink, SearchDocument, SearchSource
-from storefront.plugin_api import keyset_page, utcnow
+from storefront.plugin_api import Product, keyset_page, utcnow
 
 from .markdown import SHORTCODE, render
 from .models import (
@@ -75,7 +75,8 @@ def get_article(session, slug: str, *, drafts: bool = False) -> Article:
     stmt = select(Article).where(Article.slug == slug)
     article = session.scalar((stmt if drafts else published(stmt)).options(
         selectinload(Article.exercise_links).joinedload(ArticleExercise.exercise),
-        selectinload(Article.product_links).joinedload(ArticleProduct.product)))
+        selectinload(Article.product_links).joinedload(ArticleProduct.product)
+        .selectinload(Product.variants)))
     if article is None:
         raise NotFound(f"No article {slug!r}.")
     return article
@@ -91,6 +92,16 @@ def links_for_product(session, product_id: int) -> list[ContentLink]:
     return [ContentLink(kind="exercise", slug=slug, title=name, summary=summary, role=role,
                         url=page_url("exercise", slug))
             for slug, name, summary, role in rows]
+
+
+def articles_for_product(session, product_id: int) -> list[ContentLink]:
+    """The articles readers may see that feature a product, newest first (one query)."""
+    rows = session.execute(published(
+        select(Article.slug, Article.title, Article.summary)
+        .join(ArticleProduct).where(ArticleProduct.product_id == product_id))
+        .order_by(Article.published_at.desc(), Article.id.desc()))
+    return [ContentLink(kind="article", slug=slug, title=title, summary=summary,
+                        url=page_url("article", slug)) for slug, title, summary in rows]
 
 
 def latest_articles(session, limit: int) -> list[ContentLink]:
@@ -122,7 +133,7 @@ def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDo
             stmt = stmt.where(Exercise.id.in_(ids))
         return [SearchDocument(
             type="exercise", key_id=e.id, slug=e.slug, title=e.name,
-            url_path=PAGE_PATHS["exercise"].format(slug=e.slug),
+            url_path=PAGE_PATHS["exercise"].format(slug=e.slug), summary=e.summary or "",
             body="\n".join([e.summary or "", *map(str, e.steps or ()),
                             *map(str, e.muscles or ())]),
             updated_at=e.updated_at) for e in session.scalars(stmt)]
@@ -133,7 +144,7 @@ def search_documents(session, kind: str, ids: list[int] | None) -> list[SearchDo
             stmt = stmt.where(Article.id.in_(ids))
         return [SearchDocument(
             type="article", key_id=a.id, slug=a.slug, title=a.title,
-            url_path=PAGE_PATHS["article"].format(slug=a.slug),
+            url_path=PAGE_PATHS["article"].format(slug=a.slug), summary=a.summary or "",
             body="\n".join([a.summary or "", plain_text(a.body_markdown)]),
             updated_at=a.updated_at, visible_from=a.published_at)
             for a in session.scalars(stmt)]

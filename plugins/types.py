@@ -60,9 +60,10 @@ class SearchDocument:
 
     `type` and `key_id` identify it in the index (`key_id` is the id of its row in the
     plugin's own table). `url_path` is the page's path below the pages prefix, such as
-    `/exercises/glute-bridge`; the core adds the prefix and `PUBLIC_BASE_URL`. `title`
-    and `body` are plain text without markup: the title weighs more in ranking, the
-    snippet is cut from the body. `visible_from`, when given, is the moment from which
+    `/exercises/glute-bridge`; the core adds the prefix and `PUBLIC_BASE_URL`. `title`,
+    `summary` and `body` are plain text without markup: the title weighs most in
+    ranking, then the summary, then the body; the snippet is cut from the body.
+    `visible_from`, when given, is the moment from which
     searches find it (an article scheduled for later is indexed at once and found once
     the clock passes it, with no job to run then).
     """
@@ -75,6 +76,7 @@ class SearchDocument:
     body: str = ""
     updated_at: datetime | None = None
     visible_from: datetime | None = None
+    summary: str = ""  # weighs between the title and the body in ranking
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from .moderation.services import (
 )
 from .moderation.services import Target as ModerationTarget
 from .moderation.services import submit as _submit
+from .orders.bought_together import BoughtProduct, bought_together
 from .orders.models import StaffAction
 from .pagination import PageArgsSchema, keyset_page, page_schema
 from .restapi import IF_MATCH_DOC, if_match, service_errors, version_etag
@@ -76,8 +77,8 @@ __all__ = [
     "cached_page", "submit_for_moderation", "same_email_rule_as_the_api",
     "SCHEMA", "absolute_url", "breadcrumb_list", "endpoint_url", "organization",
     "page_meta", "w3c_datetime",
-    # Attribution
-    "count_view",
+    # Attribution, and what the orders a source led to also held
+    "count_view", "bought_together", "BoughtProduct",
     # Staff: the API's bearer-token check, the console's role check, the audit log
     "require_token", "role_required", "end_idle_console_session", "record_staff_action",
     "ServiceError", "ConflictError", "InvalidError", "InputSchema",

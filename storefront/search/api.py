@@ -11,7 +11,9 @@ from flask_smorest import Blueprint
 
 from .. import sharedcache
 from ..extensions import db
+from ..media.schemas import ThumbnailSchema
 from ..restapi import cached_json
+from ..schemas import MoneySchema
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
 from . import services
 
@@ -51,6 +53,14 @@ class SearchHitSchema(ma.Schema):
                        "`<mark>...</mark>` and everything else is HTML-escaped, so it is "
                        "safe to insert as HTML as it is. May be empty.",
         "example": "Lie on your back and lift your hips into a <mark>bridge</mark> …"})
+    price_from = ma.fields.Nested(MoneySchema, allow_none=True, metadata={
+        "description": "Products only: the lowest price of the variants on offer (null "
+                       "when none is offered)."})
+    in_stock = ma.fields.Boolean(metadata={
+        "description": "Products only: whether any variant on offer is in stock."})
+    image = ma.fields.Nested(ThumbnailSchema, allow_none=True, metadata={
+        "description": "Products only: `{url, alt}` of the first picture's smallest "
+                       "rendition, or null when the product has no picture."})
 
 
 class SearchResultSchema(ma.Schema):
@@ -59,10 +69,24 @@ class SearchResultSchema(ma.Schema):
     query = ma.fields.String(required=True, metadata={
         "description": "The query as searched: trimmed, without control characters."})
     items = ma.fields.List(ma.fields.Nested(SearchHitSchema), required=True)
+    did_you_mean = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "When the query found nothing as typed but a close spelling of "
+                       "its words did (`hamstirng` -> `hamstring`), that spelling, and "
+                       "`items` are its results; otherwise null."})
 
 
 RESULT = SearchResultSchema()
 SEARCH_TTL = 60
+
+
+def hit_json(hit: services.SearchHit) -> dict:
+    """One result as the API answers it: products with their price, stock and picture."""
+    item: dict[str, object] = {"type": hit.type, "slug": hit.slug, "title": hit.title,
+                               "url": hit.url, "snippet": hit.snippet}
+    if hit.type == "product":
+        item.update(price_from=hit.price_from.as_dict() if hit.price_from else None,
+                    in_stock=bool(hit.in_stock), image=hit.image)
+    return item
 
 
 def make_blueprint() -> Blueprint:
@@ -79,17 +103,20 @@ def make_blueprint() -> Blueprint:
         def get(self, args):
             """Search products, exercises and published articles, best match first.
 
-            An empty query, or one without any letter or digit, is a 422.
+            Titles weigh more than summaries, summaries more than the rest; a query that
+            names a product puts it first. Product results carry their price, stock and
+            thumbnail. When nothing matches as typed, the results of the closest spelling
+            are answered with `did_you_mean`. An empty query, or one without any letter or
+            digit, is a 422.
             """
             query = clean_query(args["q"])
 
             def build():
-                hits = services.search(
+                found = services.find(
                     db.session, query, limit=args["limit"],
                     site_url=current_app.extensions["storefront"].settings.site_url)
-                return {"query": query, "items": [{
-                    "type": hit.type, "slug": hit.slug, "title": hit.title, "url": hit.url,
-                    "snippet": hit.snippet} for hit in hits]}
+                return {"query": query, "items": [hit_json(hit) for hit in found.hits],
+                        "did_you_mean": found.did_you_mean}
             digest = hashlib.sha256(query.encode()).hexdigest()  # any text, a tidy key
             key = f"api:search:{args['limit']}:{digest}"
             # Anyone can ask for any phrase: only repeated ones are kept (see

@@ -30,6 +30,7 @@ from ..database import upsert_insert
 from ..extensions import db
 from ..urls import PAGE_PATHS
 from .models import SearchEntry
+from .vocabulary import add_words, clear_words
 
 # The core's own kind: a product document is fed by its product row and its variants.
 CORE_SOURCES = (SearchSource(kind="product", table="product"),
@@ -76,6 +77,7 @@ def product_documents(session, ids: Iterable[int] | None) -> list[SearchDocument
         documents.append(SearchDocument(
             type="product", key_id=product.id, slug=product.slug, title=product.name,
             url_path=PAGE_PATHS["product"].format(slug=product.slug),
+            summary=product.summary or "",
             body="\n".join([product.summary or "", product.description, *variants]),
             updated_at=product.updated_at))
     return documents
@@ -107,6 +109,7 @@ def _clean(text: str | None, limit: int | None = None) -> str:
 def _row(doc: SearchDocument) -> dict:
     return {"type": doc.type, "key_id": int(doc.key_id), "slug": _clean(doc.slug),
             "title": _clean(doc.title), "url_path": _clean(doc.url_path),
+            "summary": " ".join(_clean(doc.summary, MAX_BODY).split()),
             "body": " ".join(_clean(doc.body, MAX_BODY).split()),
             "updated_at": doc.updated_at, "visible_from": doc.visible_from}
 
@@ -122,8 +125,9 @@ def _upsert(session, docs: list[SearchDocument]) -> None:
         session.execute(stmt.on_conflict_do_update(
             index_elements=["type", "key_id"],
             set_={name: stmt.excluded[name]
-                  for name in ("slug", "title", "url_path", "body", "updated_at",
-                               "visible_from")}))
+                  for name in ("slug", "title", "url_path", "summary", "body",
+                               "updated_at", "visible_from")}))
+    add_words(session, (f"{row['title']} {row['summary']} {row['body']}" for row in ordered))
 
 
 def refresh(session, plugins, changed: Mapping[str, Iterable[int]]) -> None:
@@ -148,6 +152,7 @@ def rebuild(session, plugins) -> dict[str, int]:
     session.flush()
     session.info.pop(PENDING, None)
     session.execute(delete(SearchEntry))
+    clear_words(session)
     counts = {}
     for kind in kinds(plugins):
         docs = documents(session, plugins, kind, None)

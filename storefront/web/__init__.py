@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from plugins.types import ContentLink, ProductRef
+
 from ..catalog import services as catalog
 from ..catalog.api import product_detail, product_summary
 from ..errors import InvalidError
@@ -92,14 +94,16 @@ def make_blueprint() -> Blueprint:
         if not site_search.terms(query):
             return render_template("storefront/search.html", search_query=query,
                                    error="Type a word to search for, such as “bridge”."), 422
-        results = site_search.search(
+        found = site_search.find(
             db.session, query, limit=SEARCH_LIMIT,
             site_url=current_app.extensions["storefront"].settings.site_url)
+        results = found.hits
         suggestions = []
         if not results:
             rows, _ = catalog.list_products(db.session, limit=SEARCH_SUGGESTIONS, cursor=None)
             suggestions = [product_summary(p) for p in rows]
         return render_template("storefront/search.html", search_query=query, results=results,
+                               did_you_mean=found.did_you_mean,
                                suggestions=suggestions, shortened=shortened,
                                max_query_length=MAX_QUERY_LENGTH,
                                next_links=empty_state_links("search") if not results else [])
@@ -134,10 +138,18 @@ def product_page(slug: str, *, add_form=None, source: str | None = "",
         form.sku.data = chosen_sku
     return render_template(
         "storefront/product.html", product=detail, exercises=view.exercises,
+        articles=_featuring_articles(view.product),
         words=product_words, add_form=form, kept_source=add_form is not None,
         reviews=review_pages.recent_reviews(slug),
         review_form=review_form or review_pages.ReviewForm(formdata=None),
         seo=seo.product_page(detail), **sent)
+
+
+def _featuring_articles(product) -> list[ContentLink]:
+    """The writing plugins say features `product`, for its page."""
+    ref = ProductRef(id=product.id, slug=product.slug, name=product.name)
+    return [link for contributed in _plugins().hook.product_articles(product=ref)
+            for link in contributed]
 
 
 ERROR_TITLES = {403: "Not for your role", 404: "Page not found", 405: "Not allowed here",
