@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,12 +79,13 @@ def mail_server() -> Iterator[SmtpServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, mail_server) -> Iterator[str]:
-    """Base URL (no trailing slash) of the shop, seeded with demo data and one staff user."""
+@contextmanager
+def serving(database: Path, mail_url: str) -> Iterator[str]:
+    """A shop of its own on `database` (demo data and staff), served in a background
+    thread; yields its base URL (no trailing slash)."""
     from storefront.extensions import db
 
-    app = _build_app(tmp_path_factory.mktemp("browser-db") / "storefront.db", mail_server.url)
+    app = _build_app(database, mail_url)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -96,6 +98,14 @@ def live_server(tmp_path_factory, mail_server) -> Iterator[str]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mail_server) -> Iterator[str]:
+    """Base URL (no trailing slash) of the shop, seeded with demo data and staff users."""
+    with serving(tmp_path_factory.mktemp("browser-db") / "storefront.db",
+                 mail_server.url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,22 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import EDITOR_EMAIL, STAFF_PASSWORD
+from .conftest import EDITOR_EMAIL, STAFF_PASSWORD, screenshot, serving
 from .test_checkout_journey import fill_address
+from .test_reflow import run_axe
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory, mail_server):
+    """A shop of this test's own: the launch adds a product and the newest article, which
+    the other journeys' shop must not show."""
+    with serving(tmp_path_factory.mktemp("launch-db") / "storefront.db",
+                 mail_server.url) as url:
+        yield url
 
 
 def _png() -> bytes:
@@ -31,7 +42,10 @@ def _search(page: Page, words: str) -> None:
     expect(page).to_have_url(re.compile(r"/search\?q="))
 
 
-def _launch(page: Page, check_a11y) -> None:
+def _launch(page: Page) -> None:
+    def check_a11y():
+        run_axe(page)
+
     page.goto("/staff/login")
     page.get_by_label("Email").fill(EDITOR_EMAIL)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
@@ -108,17 +122,24 @@ def _launch(page: Page, check_a11y) -> None:
     expect(page.get_by_role("status")).to_contain_text("Saved Squats in a hotel room")
 
 
-def test_an_editor_launches_a_product_and_a_reader_buys_it(browser: Browser, page: Page,
-                                                           live_server: str, check_a11y,
-                                                           screenshot):
-    editor = browser.new_context(base_url=live_server)
+def test_an_editor_launches_a_product_and_a_reader_buys_it(browser: Browser, shop: str):
+    editor = browser.new_context(base_url=shop)
     try:
-        editing = editor.new_page()
-        _launch(editing, lambda: None)
+        _launch(editor.new_page())
     finally:
         editor.close()
+    reader = browser.new_context(base_url=shop)
+    try:
+        _read_and_buy(reader.new_page())
+    finally:
+        reader.close()
 
-    # A reader, without the editor's cookies, finds all three.
+
+def _read_and_buy(page: Page) -> None:
+    """A reader, without the editor's cookies, finds all three and buys the band."""
+    def check_a11y():
+        run_axe(page)
+
     page.goto("/")
     _search(page, "Travel Band")
     results = page.get_by_role("main")
