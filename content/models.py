@@ -121,3 +121,26 @@ class ArticleProduct(Model):
 
     article: Mapped[Article] = relationship(back_populates="product_links")
     product: Mapped[Product] = relationship()
+
+
+NEWSLETTER_STATUSES = ("pending", "confirmed", "unsubscribed")
+
+
+class NewsletterSubscriber(Model):
+    """An address that asked for the newsletter: `pending` until the emailed link is
+    followed, then `confirmed`, until it unsubscribes. Never shown to visitors."""
+
+    __tablename__ = "newsletter_subscriber"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'confirmed', 'unsubscribed')",
+                        name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # normalised
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    source: Mapped[str | None] = mapped_column(String(200))  # article:<slug> or a page
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # resends throttled

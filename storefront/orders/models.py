@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -61,6 +62,8 @@ class Order(Model):
     tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     discount_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     discount_code: Mapped[str | None] = mapped_column(String(60))
+    # The journey that led to the order, as the cart held it at checkout.
+    journey: Mapped[dict | None] = mapped_column(JSON)
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     shipping_method_id: Mapped[int | None] = mapped_column(
         ForeignKey("shipping_method.id", ondelete="SET NULL"))
