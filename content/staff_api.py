@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,6 +11,7 @@ from storefront.plugin_api import (
     ImageUploadFileSchema,
     ImageUploadFormSchema,
     StaffImageSchema,
+    allow_picture_uploads,
     db,
     if_match,
     image_json,
@@ -44,7 +45,6 @@ SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ROLE_NOTE = "Role: editor (admins too; moderators get 403)."
 UPLOAD_LIMIT = "30 per minute; 300 per hour"
 UPLOAD_ENDPOINT = "staff_exercises.ExerciseImage"
-FORM_ALLOWANCE = 64 * 1024  # the multipart wrapping and alt text around the largest file
 
 
 def exercise_answer(exercise, status: int = 200):
@@ -124,12 +124,7 @@ def make_blueprints() -> list[Blueprint]:
                                                    actor=g.staff_user.email)
             return exercise_answer(exercise)
 
-    @exercises.url_value_preprocessor
-    def allow_picture_sized_bodies(endpoint, values):
-        """An upload may be as large as the shop's picture limit; other requests keep the
-        usual body limit. This runs before the shop's body checks do."""
-        if endpoint == UPLOAD_ENDPOINT and request.method == "POST":
-            request.max_content_length = upload_limits().max_bytes + FORM_ALLOWANCE
+    allow_picture_uploads(exercises, UPLOAD_ENDPOINT)
 
     @exercises.route("/<slug>/image")
     class ExerciseImage(MethodView):

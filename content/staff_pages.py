@@ -20,6 +20,7 @@ from storefront.plugin_api import (
     Product,
     ServiceError,
     StaleVersion,
+    allow_picture_uploads,
     db,
     end_idle_console_session,
     limiter,
@@ -32,7 +33,7 @@ from storefront.plugin_api import (
 
 from . import editing, presenters
 from .exercise_images import set_exercise_image
-from .staff_api import FORM_ALLOWANCE, UPLOAD_LIMIT
+from .staff_api import UPLOAD_LIMIT
 from .staff_forms import (
     ArticleForm,
     ExerciseForm,
@@ -106,11 +107,7 @@ def make_blueprint() -> Blueprint:
                    template_folder="templates")
     bp.before_request(end_idle_console_session)
 
-    @bp.url_value_preprocessor
-    def allow_picture_sized_bodies(endpoint, values):
-        """A picture may be as large as the shop's upload limit (see `staff_api`)."""
-        if endpoint == "content_console.exercise_picture":
-            request.max_content_length = upload_limits().max_bytes + FORM_ALLOWANCE
+    allow_picture_uploads(bp, "content_console.exercise_picture")
 
     @bp.route("/exercises")
     @role_required("editor")

@@ -27,6 +27,7 @@ from .media.schemas import (
     StaffImageSchema,
 )
 from .media.services import ImageTooLarge, UploadLimits, save_image
+from .media.uploads import allow_picture_uploads, upload_limits
 from .moderation.models import ModerationStatus
 from .moderation.schemas import SubmissionAcceptedSchema, SubmissionCreateFields
 from .moderation.services import (
@@ -88,7 +89,7 @@ __all__ = [
     # Pictures: checked uploads stored where every host reads them, and their JSON
     "Image", "save_image", "image_json", "public_image_json", "UploadLimits",
     "upload_limits", "media_storage", "ImageTooLarge", "ImageSchema", "StaffImageSchema",
-    "ImageUploadFormSchema", "ImageUploadFileSchema", "upload_errors",
+    "ImageUploadFormSchema", "ImageUploadFileSchema", "upload_errors", "allow_picture_uploads",
 ]
 
 
@@ -113,6 +114,3 @@ def record_staff_action(session, *, actor: str, action: str, subject_type: str,
                             subject=subject, detail=detail[:2000]))
 
 
-def upload_limits() -> UploadLimits:
-    """The shop's upload limits (`MEDIA_MAX_BYTES`, `MEDIA_MAX_PIXELS`) for `save_image`."""
-    return UploadLimits.from_settings(current_app.extensions["storefront"].settings)

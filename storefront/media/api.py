@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import current_app, g, request
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -22,17 +22,12 @@ from .schemas import (
     ImageUploadFormSchema,
     StaffImageSchema,
 )
+from .uploads import allow_picture_uploads, upload_limits
 
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 UPLOAD_LIMIT = "30 per minute; 300 per hour"
 WRITE_LIMIT = "60 per minute"
-# Room for the multipart wrapping and the alt text around a file of the largest size.
-FORM_ALLOWANCE = 64 * 1024
 UPLOAD_ENDPOINT = "staff_product_images.ProductImages"
-
-
-def _settings():
-    return current_app.extensions["storefront"].settings
 
 
 @contextmanager
@@ -57,12 +52,7 @@ def make_blueprint() -> Blueprint:
                                 "alt text, served as WebP renditions; each change is "
                                 "written to the audit log.")
 
-    @blp.url_value_preprocessor
-    def allow_picture_sized_bodies(endpoint, values):
-        """An upload may be as large as `MEDIA_MAX_BYTES` (the shop's other requests stay
-        at the usual body limit). This runs before the shop's body checks do."""
-        if endpoint == UPLOAD_ENDPOINT and request.method == "POST":
-            request.max_content_length = _settings().media_max_bytes + FORM_ALLOWANCE
+    allow_picture_uploads(blp, UPLOAD_ENDPOINT)
 
     @blp.route("/<slug>/images")
     class ProductImages(MethodView):
@@ -89,12 +79,12 @@ def make_blueprint() -> Blueprint:
         @blp.doc(security=SECURITY)
         def post(self, form, files, slug):
             """Upload a picture (multipart `file` and `alt`) to the end of the gallery."""
-            upload = files["file"]
-            data = upload.stream.read(_settings().media_max_bytes + 1)
+            upload, limits = files["file"], upload_limits()
+            data = upload.stream.read(limits.max_bytes + 1)
             with upload_errors("form"):
                 image = services.add_product_image(
                     db.session, slug, data, form["alt"], g.staff_user.email,
-                    limits=services.UploadLimits.from_settings(_settings()),
+                    limits=limits,
                     storage=media_storage(db.session))
             return image_json(image)
 

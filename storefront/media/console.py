@@ -4,7 +4,7 @@ console page (`staff/_product_images.html`); each answer goes back there with a 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -16,10 +16,11 @@ from ..extensions import db, limiter
 from ..staff.console import end_idle_console_session
 from ..staff.moderation_pages import role_required
 from . import services
-from .api import FORM_ALLOWANCE, UPLOAD_LIMIT, WRITE_LIMIT
+from .api import UPLOAD_LIMIT, WRITE_LIMIT
 from .pages import media_storage
 from .presenters import media_url
 from .services import ALT_MAX
+from .uploads import allow_picture_uploads, upload_limits
 
 ALT_HELP = "What the picture shows, for people who cannot see it (up to 300 characters)."
 
@@ -54,10 +55,6 @@ def picture_forms() -> dict:
             "remove": PictureRemoveForm(formdata=None)}
 
 
-def _limits() -> services.UploadLimits:
-    return services.UploadLimits.from_settings(current_app.extensions["storefront"].settings)
-
-
 def _back(slug: str):
     return redirect(url_for("staff_catalog.product", slug=slug) + "#pictures-title", 303)
 
@@ -74,13 +71,9 @@ def make_blueprint() -> Blueprint:
     bp.before_request(end_idle_console_session)
     bp.add_app_template_global(picture_forms, "picture_forms")
     bp.add_app_template_global(media_url, "media_url")
-    bp.add_app_template_global(_limits, "media_limits")
+    bp.add_app_template_global(upload_limits, "media_limits")
 
-    @bp.url_value_preprocessor
-    def allow_picture_sized_bodies(endpoint, values):
-        """An upload may be as large as `MEDIA_MAX_BYTES` (see `media.api`)."""
-        if endpoint == "media_console.upload":
-            request.max_content_length = _limits().max_bytes + FORM_ALLOWANCE
+    allow_picture_uploads(bp, "media_console.upload")
 
     @bp.route("/<slug>/pictures", methods=["POST"])
     @limiter.limit(UPLOAD_LIMIT)
@@ -95,7 +88,7 @@ def make_blueprint() -> Blueprint:
         try:
             image = services.add_product_image(
                 db.session, slug, data, form.alt.data, current_user.email,
-                limits=_limits(), storage=media_storage(db.session))
+                limits=upload_limits(), storage=media_storage(db.session))
         except ServiceError as exc:
             db.session.rollback()
             field = "Alt text" if exc.details.get("field") == "alt" else "Picture"
