@@ -21,8 +21,9 @@ from .urls import page_url
 
 
 def with_source(url: str, source: str, sku: str | None = None) -> str:
-    """A product link that remembers which piece of content it came from, and with `sku`
-    opens the product page with that variant chosen."""
+    """A link (to a product, or from an article to an exercise) that remembers which
+    piece of content it came from, and with `sku` opens the product page with that
+    variant chosen."""
     return f"{url}?source={source}" + (f"&sku={quote(sku, safe='')}" if sku else "")
 
 
@@ -90,8 +91,9 @@ def article_detail(session, article) -> dict:
     return {
         **article_summary(article),
         "body_html": str(render_body(session, article)),
+        # Links on to exercises carry the article too, so a visit it began is credited.
         "exercises": [{"slug": link.exercise.slug, "name": link.exercise.name,
-                       "url": page_url("exercise", link.exercise.slug)}
+                       "url": with_source(page_url("exercise", link.exercise.slug), source)}
                       for link in article.exercise_links if link.exercise.status == "published"],
         "products": [{"slug": link.product.slug, "name": link.product.name,
                       "kind": link.product.kind,
@@ -122,13 +124,14 @@ def render_body(session, article):
     wanted = shortcodes(article.body_markdown)
     slugs = {kind: {slug for k, slug, _ in wanted if k == kind} for kind in ("exercise", "product")}
     cards = {}
+    source = f"article:{article.slug}"
     if slugs["exercise"]:
         for ex in session.scalars(select(Exercise).where(Exercise.slug.in_(slugs["exercise"]),
                                                          Exercise.status == "published")):
-            cards["exercise", ex.slug] = Card("exercise", ex.name,
-                                              page_url("exercise", ex.slug), ex.summary)
+            cards["exercise", ex.slug] = Card(
+                "exercise", ex.name, with_source(page_url("exercise", ex.slug), source),
+                ex.summary)
     if slugs["product"]:
-        source = f"article:{article.slug}"
         for product in session.scalars(select(Product).where(Product.slug.in_(slugs["product"]),
                                                              Product.status == "active")
                                        .options(selectinload(Product.variants))):

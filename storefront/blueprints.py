@@ -15,6 +15,8 @@ def register_blueprints(app: Flask, state) -> None:
     from .catalog.api import make_blueprints as catalog_api
     from .catalog.staff_api import make_blueprints as catalog_staff_api
     from .checkout.shipping_api import make_blueprint as shipping_api
+    from .discounts.cart_api import make_blueprint as cart_discount_api
+    from .discounts.staff_api import make_blueprint as discount_staff_api
     from .media.api import make_blueprint as media_api
     from .moderation.api import make_blueprint as moderation_api
     from .orders.api import make_blueprints as order_api
@@ -26,7 +28,8 @@ def register_blueprints(app: Flask, state) -> None:
     api_blueprints: list[ApiBlueprint] = [*catalog_api(), review_api(), cart_api(),
                                           *order_api(), search_api(), moderation_api(),
                                           attribution_api(), staff_api(), shipping_api(),
-                                          *catalog_staff_api(), media_api(), staff_team_api()]
+                                          *catalog_staff_api(), media_api(), staff_team_api(),
+                                          cart_discount_api(), discount_staff_api()]
     for contributed in state.plugins.hook.storefront_api_blueprints():
         api_blueprints.extend(contributed)
     for blp in api_blueprints:

@@ -67,6 +67,8 @@ SPECIFIC_REASONS = (
     "hold_limit", "hold_expired", "order_number_taken", "order_not_paid", "invalid_proof",
     "payment_provider_unavailable", "invalid_countries", "shipping_method_not_found",
     "slug_taken", "sku_taken", "not_for_sale",
+    "discount_unknown", "discount_not_started", "discount_expired", "discount_used_up",
+    "discount_below_minimum", "discount_code_taken",
 )
 
 

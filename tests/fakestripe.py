@@ -10,6 +10,8 @@ API endpoints:
   `GET /v1/checkout/sessions/<id>`, `GET /v1/checkout/sessions/<id>/line_items`,
   `POST /v1/checkout/sessions/<id>/expire`
 - `POST /v1/refunds`, `GET /v1/refunds/<id>`
+- `POST /v1/coupons`, `GET /v1/coupons/<id>`; a session's `discounts[][coupon]` takes
+  the coupon off its subtotal, as `total_details.amount_discount`
 - `GET /v1/payment_intents/<id>`, `GET /v1/charges/<id>`
 
 A session's `url` points at a small payment page served by the fake
@@ -196,6 +198,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("GET", r"/v1/payment_intents/(?P<id>[^/]+)", "_api_retrieve_payment_intent"),
         ("GET", r"/v1/charges/(?P<id>[^/]+)", "_api_retrieve_charge"),
         ("GET", r"/v1/shipping_rates/(?P<id>[^/]+)", "_api_retrieve_shipping_rate"),
+        ("POST", r"/v1/coupons", "_api_create_coupon"),
+        ("GET", r"/v1/coupons/(?P<id>[^/]+)", "_api_retrieve_coupon"),
     ]
 ]
 
@@ -266,6 +270,7 @@ class FakeStripe:
             self.charges: dict[str, dict[str, Any]] = {}
             self.refunds: dict[str, dict[str, Any]] = {}
             self.shipping_rates: dict[str, dict[str, Any]] = {}
+            self.coupons: dict[str, dict[str, Any]] = {}
             self.requests: list[RecordedRequest] = []
             self.errors: list[str] = []  # tracebacks of the fake's own failures
             self.deliveries: list[tuple[str, int | str]] = []  # (event type, status or error)
@@ -354,9 +359,10 @@ class FakeStripe:
         tax = tax if session["automatic_tax"]["enabled"] else 0
         if session["automatic_tax"]["enabled"]:
             session["automatic_tax"]["status"] = "complete"
-        session["total_details"] = {"amount_discount": 0, "amount_shipping": shipping,
+        discount = session["total_details"]["amount_discount"]
+        session["total_details"] = {"amount_discount": discount, "amount_shipping": shipping,
                                     "amount_tax": tax}
-        session["amount_total"] = session["amount_subtotal"] + shipping + tax
+        session["amount_total"] = session["amount_subtotal"] - discount + shipping + tax
 
     def settle(self, session_id: str, succeeded: bool = True) -> dict[str, Any]:
         """A delayed payment for a completed, unpaid session succeeds or fails."""
@@ -664,6 +670,7 @@ class FakeStripe:
                     400, "The `expires_at` timestamp must be between 30 minutes and 24 hours "
                     "from Checkout Session creation.", param="expires_at")
         shipping_options, allowed = self._shipping_params(params, currencies)
+        discount = self._discount(params, total, currencies)
         automatic_tax = str((params.get("automatic_tax") or {}).get("enabled", "")) == "true"
         session_id = _new_id("cs_test")
         session = {
@@ -672,7 +679,7 @@ class FakeStripe:
             "payment_status": "unpaid", "client_reference_id": params.get("client_reference_id"),
             "metadata": _strings(params.get("metadata"), "metadata"),
             "customer_email": params.get("customer_email"), "currency": currencies.pop(),
-            "amount_subtotal": total, "amount_total": total, "expires_at": expires_at,
+            "amount_subtotal": total, "amount_total": total - discount, "expires_at": expires_at,
             "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"),
             "payment_intent": None, "created": now, "livemode": False,
             "shipping_options": shipping_options,
@@ -682,7 +689,8 @@ class FakeStripe:
             "phone_number_collection": {"enabled": str((params.get(
                 "phone_number_collection") or {}).get("enabled", "")) == "true"},
             "shipping_cost": None, "collected_information": None, "customer_details": None,
-            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+            "total_details": {"amount_discount": discount, "amount_shipping": 0,
+                              "amount_tax": 0},
         }
         payment_intent_data = params.get("payment_intent_data") or {}
         self.sessions[session_id] = session
@@ -729,6 +737,63 @@ class FakeStripe:
                 raise StripeApiError(400, "Invalid array",
                                      param="shipping_address_collection[allowed_countries]")
         return options, allowed
+
+    def _discount(self, params: dict[str, Any], subtotal: int, currencies: set[str]) -> int:
+        """What `discounts[][coupon]` takes off the goods, as Stripe works it out: one
+        discount per session, an amount capped at the subtotal or a percentage rounded."""
+        raw = params.get("discounts") or []
+        if not isinstance(raw, list) or len(raw) > 1:
+            raise StripeApiError(400, "You may only specify one discount.", param="discounts")
+        if not raw:
+            return 0
+        coupon_id = _require(raw[0], "coupon", "discounts[0][coupon]")
+        coupon = self.coupons.get(coupon_id)
+        if coupon is None or not coupon["valid"]:
+            raise StripeApiError(400, f"No such coupon: '{coupon_id}'",
+                                 code="resource_missing", param="discounts[0][coupon]")
+        if coupon["amount_off"] is not None:
+            if coupon["currency"] not in currencies:
+                raise StripeApiError(400, "The coupon's currency is not the session's.",
+                                     param="discounts[0][coupon]")
+            amount = min(subtotal, coupon["amount_off"])
+        else:
+            amount = round(subtotal * coupon["percent_off"] / 100)
+        coupon["times_redeemed"] += 1
+        if coupon["max_redemptions"] is not None \
+                and coupon["times_redeemed"] >= coupon["max_redemptions"]:
+            coupon["valid"] = False
+        return amount
+
+    def _api_create_coupon(self, params: dict[str, Any]) -> dict[str, Any]:
+        amount = params.get("amount_off")
+        percent = params.get("percent_off")
+        if (amount in (None, "")) == (percent in (None, "")):
+            raise StripeApiError(400, "You must pass exactly one of amount_off or percent_off.")
+        duration = params.get("duration", "once")
+        if duration not in ("once", "forever", "repeating"):
+            raise StripeApiError(400, "Invalid duration", param="duration")
+        coupon: dict[str, Any] = {
+            "id": _new_id("coupon"), "object": "coupon", "amount_off": None,
+            "percent_off": None, "currency": None, "duration": duration,
+            "name": params.get("name"), "metadata": _strings(params.get("metadata"), "metadata"),
+            "max_redemptions": None, "times_redeemed": 0, "valid": True,
+            "created": int(time.time()), "livemode": False}
+        if amount not in (None, ""):
+            coupon["amount_off"] = _int(amount, "amount_off")
+            if coupon["amount_off"] < 1:
+                raise StripeApiError(400, "Invalid amount_off", param="amount_off")
+            coupon["currency"] = str(_require(params, "currency", "currency")).lower()
+        else:
+            coupon["percent_off"] = float(percent)
+            if not 0 < coupon["percent_off"] <= 100:
+                raise StripeApiError(400, "Invalid percent_off", param="percent_off")
+        if params.get("max_redemptions") not in (None, ""):
+            coupon["max_redemptions"] = _int(params["max_redemptions"], "max_redemptions")
+        self.coupons[coupon["id"]] = coupon
+        return copy.deepcopy(coupon)
+
+    def _api_retrieve_coupon(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return self._lookup(self.coupons, "coupon", id)
 
     def _api_list_sessions(self, params: dict[str, Any]) -> dict[str, Any]:
         limit = _int(params.get("limit", 10), "limit")

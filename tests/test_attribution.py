@@ -44,8 +44,10 @@ def test_a_sale_is_credited_to_the_article_through_stripe(stripe_app, fake_strip
     assert client.post("/api/v1/webhooks/stripe", data=payload,
                        headers=signed).get_json()["outcome"] == "applied"
     row = report(client, headers)[ARTICLE]
-    assert row == {"source": ARTICLE, "views": 1, "add_to_carts": 1, "orders": 1, "units": 2,
-                   "revenue": {"amount": 4998, "currency": "usd", "formatted": "$49.98"}}
+    money = {"amount": 4998, "currency": "usd", "formatted": "$49.98"}
+    assert row == {"source": ARTICLE, "title": "Are Hamstrings Your Missing Link?",
+                   "views": 1, "add_to_carts": 1, "orders": 1, "units": 2, "revenue": money,
+                   "first_touch": {"orders": 1, "revenue": money}, "assisted_orders": 0}
     assert placed["order_number"]
 
 
@@ -115,13 +117,17 @@ def test_console_report_table_chart_and_csv(admin_console, demo):
     placed = checkout(client, cart_with(client, ("BB-MEDIUM", 2), source=ARTICLE)).get_json()
     test_page_action(client, placed["checkout_url"], 0)
     page = client.get("/staff/reports/attribution").get_data(as_text=True)
-    assert f'<th scope="row">{ARTICLE}</th>' in page and "$43.98" in page
+    assert ('<a href="/articles/are-hamstrings-your-missing-link">Are Hamstrings Your '
+            f'Missing Link?</a> <span class="muted">{ARTICLE}</span></th>') in page
+    assert "$43.98" in page and 'data-label="Orders (first touch)">1<' in page
     assert '<svg role="img"' in page and "<rect" in page
     response = client.get("/staff/reports/attribution.csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert rows == [{"source": ARTICLE, "views": "0", "add_to_carts": "1", "orders": "1",
-                     "units": "2", "revenue_minor_units": "4398", "currency": "usd"}]
+                     "units": "2", "revenue_minor_units": "4398", "currency": "usd",
+                     "title": "Are Hamstrings Your Missing Link?", "first_touch_orders": "1",
+                     "first_touch_revenue_minor_units": "4398", "assisted_orders": "0"}]
 
 
 def test_console_report_is_closed_to_moderators(client, staff):

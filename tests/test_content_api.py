@@ -29,7 +29,7 @@ def test_article_detail_renders_cards_and_links(client, demo):
     body = client.get("/api/v1/articles/are-hamstrings-your-missing-link").get_json()
     html = body["body_html"]
     assert 'class="card card-exercise"' in html
-    assert 'href="/exercises/glute-bridge"' in html
+    assert 'href="/exercises/glute-bridge?source=article:are-hamstrings-your-missing-link"' in html
     assert 'href="/products/stability-ball?source=article:are-hamstrings-your-missing-link"' in html
     assert "[[" not in html
     assert {e["slug"] for e in body["exercises"]} >= {"glute-bridge", "squat"}

@@ -135,7 +135,7 @@ def test_the_preview_renders_the_body_as_readers_will_and_saves_nothing(
     text = response.get_data(as_text=True)
     preview = text.split('id="preview-title"', 1)[1]
     assert '<aside class="card card-exercise">' in preview
-    assert 'href="/exercises/glute-bridge"' in preview
+    assert 'href="/exercises/glute-bridge?source=article:' in preview
     assert "[[exercise:glute-bridge]]" in text.split('id="preview-title"', 1)[0]  # kept
     assert session.scalar(select(Article).where(Article.slug == "first-bands")) is None
 

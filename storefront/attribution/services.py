@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from ..database import upsert_insert
 from ..money import Money
 from ..orders.models import PAID_STATUSES, Order, OrderLine
 from ..search.models import SearchEntry
-from .models import SourceMetric
+from .models import OrderTouch, SourceMetric
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +45,26 @@ FLUSH_EVERY = 500
 FLUSH_SECONDS = 1.0  # the longest a count waits in the buffer: what a hard kill can lose
 # What a source looks like, as OpenAPI (ECMA-262) reads a pattern; Python checks the
 # same form with `fullmatch`, since its `$` would also let a trailing newline through.
-SOURCE_PATTERN = r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150})$"
+SOURCE_PATTERN = (r"^(direct|(article|exercise):[a-z0-9][a-z0-9-]{0,150}"
+                  r"|campaign:[a-z0-9][a-z0-9._-]{0,79})$")
 _SOURCE_FORM = re.compile(SOURCE_PATTERN[1:-1])
+CAMPAIGN_PREFIX = "campaign:"
+CONTENT_KINDS = ("article", "exercise")
 
 
 def is_source(value: str | None) -> bool:
-    """Whether `value` has the form of a source: `direct`, `article:<slug>`, `exercise:<slug>`."""
+    """Whether `value` has the form of a source: `direct`, `article:<slug>`,
+    `exercise:<slug>` or `campaign:<name>`."""
     return isinstance(value, str) and _SOURCE_FORM.fullmatch(value) is not None
 
 
 def source_exists(session, source: str) -> bool:
-    """Whether a well-formed source names content the shop shows: `direct`, or an article
-    or exercise in the search index (which holds published content only). The index is
-    how the core knows what content exists without importing the plugin that owns it."""
-    if source == DIRECT:
+    """Whether a well-formed source names something the shop can credit: `direct`, a
+    campaign (any well-formed name: campaigns live in the links that carry them), or an
+    article or exercise in the search index (which holds published content only). The
+    index is how the core knows what content exists without importing the plugin that
+    owns it."""
+    if source == DIRECT or source.startswith(CAMPAIGN_PREFIX):
         return True
     kind, _, slug = source.partition(":")
     return session.scalar(select(SearchEntry.id).where(
@@ -208,7 +214,9 @@ def _flush_at_exit() -> None:
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One line of the attribution report."""
+    """One line of the attribution report. `orders`, `units` and `revenue` are last
+    touch (the sources of the order lines); `first_orders`/`first_revenue` count the
+    orders whose journey began here, `assisted_orders` those it touched on the way."""
 
     source: str
     views: int
@@ -216,13 +224,54 @@ class SourceRow:
     orders: int
     units: int
     revenue: Money
+    title: str = ""
+    url_kind: str | None = None  # "article" or "exercise": the page the title links to
+    first_orders: int = 0
+    first_revenue: Money | None = None
+    assisted_orders: int = 0
+
+
+def order_revenue(subtotal: int, discount: int, total: int, refunded: int) -> int:
+    """What an order brought in for its goods: subtotal less discount, scaled by the part
+    of its total not refunded (minor units, rounded down)."""
+    goods = max(0, subtotal - discount)
+    if total <= 0:
+        return goods if refunded <= 0 else 0
+    kept = max(0, total - refunded)
+    return goods * kept // total
+
+
+def split_revenue(revenue: int, amounts: list[int]) -> list[int]:
+    """`revenue` shared in proportion to `amounts` by largest remainder, so the shares
+    add up to `revenue` exactly (equal remainders: the earlier line first)."""
+    whole = sum(amounts)
+    if whole <= 0:
+        return [revenue if n == 0 else 0 for n in range(len(amounts))] if amounts else []
+    shares = [revenue * amount // whole for amount in amounts]
+    rest = revenue - sum(shares)
+    order = sorted(range(len(amounts)),
+                   key=lambda n: (-(revenue * amounts[n] % whole), n))
+    for n in order[:rest]:
+        shares[n] += 1
+    return shares
+
+
+def _title(source: str, titles: dict[tuple[str, str], str]) -> str:
+    kind, _, name = source.partition(":")
+    if source == DIRECT:
+        return "Direct"
+    if kind == "campaign":
+        return name
+    return titles.get((kind, name), name)
 
 
 def report(session, *, since: date, until: date, currency: str = "usd") -> list[SourceRow]:
-    """Per source, from `since` to `until` (both included): views, adds, paid orders, revenue.
+    """Per source, from `since` to `until` (both included): views, adds, and the paid
+    orders and revenue it led to, last touch, first touch and assisted.
 
-    Revenue counts orders that are paid or fulfilled (refunded and cancelled ones are
-    left out), by the day they were paid.
+    Orders count when paid or fulfilled, by the day they were paid, with their revenue
+    net of discounts and refunds (a refunded order counts nowhere). A fixed number of
+    queries, however many orders the range holds.
     """
     flush_counts(session)
     metrics: dict[str, Counter] = {}
@@ -233,19 +282,59 @@ def report(session, *, since: date, until: date, currency: str = "usd") -> list[
         metrics.setdefault(source, Counter())[metric] = int(count)
     start = datetime.combine(since, dtime.min, UTC)
     end = datetime.combine(until + timedelta(days=1), dtime.min, UTC)
-    source_col = func.coalesce(OrderLine.source, DIRECT)
-    sales = {row.source: row for row in session.execute(
-        select(source_col.label("source"), func.count(distinct(Order.id)).label("orders"),
-               func.sum(OrderLine.quantity).label("units"),
-               func.sum(OrderLine.quantity * OrderLine.unit_amount).label("revenue"))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(PAID_STATUSES), Order.paid_at >= start, Order.paid_at < end)
-        .group_by(source_col))}
+    in_range = (Order.status.in_(PAID_STATUSES), Order.paid_at >= start, Order.paid_at < end)
+    revenue_of = {row.id: order_revenue(row.subtotal_amount, row.discount_amount,
+                                        row.total_amount, row.refunded_amount)
+                  for row in session.execute(
+                      select(Order.id, Order.subtotal_amount, Order.discount_amount,
+                             Order.total_amount, Order.refunded_amount).where(*in_range))}
+    lines: dict[int, list] = {}
+    for line in session.execute(
+            select(OrderLine.order_id, OrderLine.source, OrderLine.quantity,
+                   OrderLine.unit_amount).join(Order, Order.id == OrderLine.order_id)
+            .where(*in_range).order_by(OrderLine.order_id, OrderLine.id)):
+        lines.setdefault(line.order_id, []).append(line)
+    last: dict[str, list] = {}  # source -> [order ids, units, revenue]
+    for order_id, held in lines.items():
+        shares = split_revenue(revenue_of.get(order_id, 0),
+                               [line.quantity * line.unit_amount for line in held])
+        for line, share in zip(held, shares, strict=True):
+            tally = last.setdefault(line.source or DIRECT, [set(), 0, 0])
+            tally[0].add(order_id)
+            tally[1] += line.quantity
+            tally[2] += share
+    first: dict[str, list] = {}  # source -> [orders, revenue]
+    assisted: Counter = Counter()
+    for order_id, source, role in session.execute(
+            select(OrderTouch.order_id, OrderTouch.source, OrderTouch.role)
+            .join(Order, Order.id == OrderTouch.order_id).where(*in_range)):
+        if role == "first":
+            tally = first.setdefault(source, [0, 0])
+            tally[0] += 1
+            tally[1] += revenue_of.get(order_id, 0)
+        else:
+            assisted[source] += 1
+    sources = set(metrics) | set(last) | set(first) | set(assisted)
+    wanted = [tuple(s.split(":", 1)) for s in sources if s.partition(":")[0] in CONTENT_KINDS]
+    titles: dict[tuple[str, str], str] = {}
+    if wanted:
+        for kind, slug, title in session.execute(
+                select(SearchEntry.type, SearchEntry.slug, SearchEntry.title).where(
+                    SearchEntry.type.in_(CONTENT_KINDS),
+                    SearchEntry.slug.in_({slug for _, slug in wanted}))):
+            titles[kind, slug] = title
     rows = []
-    for source in sorted(set(metrics) | set(sales)):
-        counts, sold = metrics.get(source, Counter()), sales.get(source)
+    for source in sources:
+        counts, sold = metrics.get(source, Counter()), last.get(source)
+        began = first.get(source, [0, 0])
+        kind = source.partition(":")[0]
         rows.append(SourceRow(
             source=source, views=counts["view"], add_to_carts=counts["add_to_cart"],
-            orders=int(sold.orders) if sold else 0, units=int(sold.units or 0) if sold else 0,
-            revenue=Money(int(sold.revenue or 0) if sold else 0, currency)))
+            orders=len(sold[0]) if sold else 0, units=sold[1] if sold else 0,
+            revenue=Money(sold[2] if sold else 0, currency),
+            title=_title(source, titles),
+            url_kind=kind if kind in CONTENT_KINDS and (kind, source[len(kind) + 1:]) in titles
+            else None,
+            first_orders=began[0], first_revenue=Money(began[1], currency),
+            assisted_orders=assisted[source]))
     return sorted(rows, key=lambda r: (-r.revenue.amount, -r.orders, -r.views, r.source))

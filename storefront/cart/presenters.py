@@ -7,10 +7,12 @@ from typing import cast
 from flask import Response, current_app
 
 from ..checkout.shipping import quotes
+from ..discounts.services import cart_discount
 from ..extensions import db
 from ..media.presenters import thumbnail_json
 from ..media.services import first_images
 from ..money import Money
+from ..timeutil import utcnow
 from .services import CartView
 
 
@@ -25,6 +27,18 @@ def shipping_options(view: CartView) -> list[dict]:
              "amount": Money(quote.amount, quote.currency).as_dict(),
              "estimate": quote.estimate, "countries": list(quote.countries)}
             for quote in found]
+
+
+def discount_dict(view: CartView) -> dict | None:
+    """The cart's code and what it takes off the current subtotal; one that no longer
+    applies amounts to 0 and says why (`reason`, `message`)."""
+    found = cart_discount(db.session, view.discount_code, subtotal=view.subtotal.amount,
+                          currency=view.subtotal.currency, now=utcnow())
+    if found is None:
+        return None
+    return {"code": found.code, "amount": Money(found.amount, view.subtotal.currency).as_dict(),
+            "reason": found.refusal.reason if found.refusal else None,
+            "message": found.refusal.message if found.refusal else None}
 
 
 def cart_dict(view: CartView) -> dict:
@@ -45,6 +59,7 @@ def cart_dict(view: CartView) -> dict:
         } for line in view.lines],
         "item_count": view.item_count,
         "subtotal": view.subtotal.as_dict(),
+        "discount": discount_dict(view),
         "is_empty": view.is_empty,
         "shipping_options": shipping_options(view),
     }

@@ -34,6 +34,20 @@ class ShippingOptionSchema(ma.Schema):
                                metadata={"example": ["US", "CA"]})
 
 
+class CartDiscountSchema(ma.Schema):
+    """The code applied to a cart and what it takes off the goods now."""
+
+    code = ma.fields.String(required=True, metadata={"example": "SPRING-10"})
+    amount = ma.fields.Nested(MoneySchema, required=True, metadata={
+        "description": "Off the subtotal (never off shipping); 0 when the code no longer "
+                       "applies."})
+    reason = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "Why the code no longer applies (`discount_below_minimum`, "
+                       "`discount_expired` ...), or null.",
+        "example": None})
+    message = ma.fields.String(allow_none=True, required=True)
+
+
 class CartSchema(ma.Schema):
     """A cart; a new or emptied one has no lines, zero subtotal and `is_empty: true`."""
 
@@ -43,6 +57,7 @@ class CartSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(CartLineSchema), required=True)
     item_count = ma.fields.Integer(required=True)
     subtotal = ma.fields.Nested(MoneySchema, required=True)
+    discount = ma.fields.Nested(CartDiscountSchema, allow_none=True, required=True)
     is_empty = ma.fields.Boolean(required=True)
     shipping_options = ma.fields.List(
         ma.fields.Nested(ShippingOptionSchema), required=True,
@@ -51,9 +66,11 @@ class CartSchema(ma.Schema):
 
 
 def is_source_shaped(value: str) -> None:
-    """`article:<slug>`, `exercise:<slug>` or `direct`, the whole value (no trailing newline)."""
+    """`article:<slug>`, `exercise:<slug>`, `campaign:<name>` or `direct`, the whole value
+    (no trailing newline)."""
     if not is_source(value):
-        raise ma.ValidationError("Use article:<slug>, exercise:<slug> or direct.")
+        raise ma.ValidationError("Use article:<slug>, exercise:<slug>, campaign:<name> "
+                                 "or direct.")
 
 
 class CartLineCreateSchema(StrictSchema):
@@ -67,7 +84,9 @@ class CartLineCreateSchema(StrictSchema):
         max_length=160, load_default=None, allow_none=True, validate=is_source_shaped,
         metadata={"description": "What led here: `article:<slug>` or `exercise:<slug>` of "
                                  "published content (anything else is a 422 with reason "
-                                 "`unknown_source`), or `direct`.",
+                                 "`unknown_source`), `campaign:<name>` (lower case "
+                                 "`[a-z0-9._-]`), or `direct`. It is added to the cart's "
+                                 "journey as a touch.",
                   "pattern": SOURCE_PATTERN})
 
 
@@ -82,6 +101,13 @@ class CheckoutSchema(StrictSchema):
     """Who is buying."""
 
     email = InputEmail(required=True)
+
+
+class DiscountApplySchema(StrictSchema):
+    """A discount code, as the shopper typed it (any case)."""
+
+    code = InputString(required=True, min_length=1, max_length=40,
+                       metadata={"example": "SPRING-10"})
 
 
 class CheckoutResultSchema(ma.Schema):

@@ -6,9 +6,10 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, null, select, update
 
-from ..attribution.services import FLUSH_EVERY, count_later, source_exists
+from ..attribution import journeys
+from ..attribution.services import DIRECT, FLUSH_EVERY, count_later, source_exists
 from ..catalog.models import Product, Variant
 from ..catalog.services import PUBLIC_STATUS
 from ..errors import ConflictError, InvalidError, NotFoundError
@@ -53,6 +54,7 @@ class CartView:
 
     token: str
     lines: tuple[LineView, ...] = ()
+    discount_code: str | None = None  # as applied; `discounts` works out what it takes off
 
     @property
     def is_empty(self) -> bool:
@@ -98,7 +100,8 @@ _LINE_COLUMNS = (CartLine.id.label("line_id"), CartLine.variant_id, Variant.prod
 
 
 _CART_WITH_LINES = (  # a cart without lines still gives one row
-    select(Cart.id.label("cart_id"), *_LINE_COLUMNS).select_from(Cart)
+    select(Cart.id.label("cart_id"), Cart.discount_code.label("cart_discount_code"),
+           *_LINE_COLUMNS).select_from(Cart)
     .outerjoin(CartLine, CartLine.cart_id == Cart.id)
     .outerjoin(Variant, Variant.id == CartLine.variant_id)
     .outerjoin(Product, Product.id == Variant.product_id)
@@ -110,10 +113,12 @@ _LINES = (select(*_LINE_COLUMNS)
 # The cart row locked: changes to one cart wait for each other. The lines are read by a
 # statement of their own once the lock is held, as a statement that waited for a lock
 # still sees the rows of other tables as they were when it started.
-_LOCK = (select(Cart.id.label("cart_id"), Cart.updated_at)
+_LOCK = (select(Cart.id.label("cart_id"), Cart.updated_at,
+                Cart.discount_code.label("cart_discount_code"))
          .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
 _LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such sku
-    select(Cart.id.label("cart_id"), Cart.updated_at, Variant.id.label("variant_id"),
+    select(Cart.id.label("cart_id"), Cart.updated_at,
+           Cart.discount_code.label("cart_discount_code"), Variant.id.label("variant_id"),
            Variant.product_id, Variant.stock, Variant.price_amount, Variant.currency,
            Variant.name.label("variant_name"), Product.name.label("product_name"),
            Product.slug.label("product_slug"), Product.status.label("product_status"))
@@ -135,6 +140,9 @@ _SET_LINE = (update(CartLine).where(CartLine.id == bindparam("line_id"))
 _DELETE_LINE = delete(CartLine).where(CartLine.id == bindparam("line_id"))
 _TOUCH = update(Cart).where(Cart.id == bindparam("cart_id")).values(updated_at=bindparam("now"))
 _STOCK = select(Variant.stock).where(Variant.id == bindparam("variant_id"))
+_JOURNEY = select(Cart.journey).where(Cart.id == bindparam("cart_id"))
+_SET_JOURNEY = (update(Cart).where(Cart.id == bindparam("cart_id"))
+                .values(journey=bindparam("journey", type_=Cart.__table__.c.journey.type)))
 
 
 def _line_view(row) -> LineView:
@@ -171,14 +179,16 @@ def get_cart(session, token: str) -> CartView:
     if not rows:
         raise NotFoundError("No such cart.", reason="cart_not_found")
     return CartView(token=token, lines=tuple(_line_view(row) for row in rows
-                                             if row.line_id is not None))
+                                             if row.line_id is not None),
+                    discount_code=rows[0].cart_discount_code)
 
 
 def lock_for_checkout(session, token: str) -> tuple[int, CartView]:
     """Lock a cart and read its lines once the lock is held: (cart id, view). Checkout
     reads the same rows as the API, in the same two round trips as any change."""
     found = _lock(conn := session.connection(), token)
-    return found.cart_id, CartView(token=token, lines=tuple(_read_lines(conn, found.cart_id)))
+    return found.cart_id, CartView(token=token, lines=tuple(_read_lines(conn, found.cart_id)),
+                                   discount_code=found.cart_discount_code)
 
 
 def empty_view(cart: Cart) -> CartView:
@@ -207,11 +217,15 @@ def _check_quantity(quantity: int) -> None:
 
 
 def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
-             batch: int = FLUSH_EVERY, *, unknown_source_is_direct: bool = False) -> CartView:
+             batch: int = FLUSH_EVERY, *, unknown_source_is_direct: bool = False,
+             journey: dict | None = None) -> CartView:
     """Add units of a variant, or more units to the line that has it. A `source` must name
-    published content (or be `direct`): reports would count ghosts otherwise. An unknown
-    one is refused, or (`unknown_source_is_direct`, for links followed on the pages) the
-    add counts as direct."""
+    published content, a campaign or be `direct`: reports would count ghosts otherwise.
+    An unknown one is refused, or (`unknown_source_is_direct`, for links followed on the
+    pages) the add counts as direct. `source` becomes a touch of the cart's journey; the
+    pages also hand in the visitor's `journey` so far (`attribution.journeys`), merged
+    into the cart's, and a line without a source of its own then credits its last touch.
+    """
     if source is not None and not source_exists(session, source):
         if not unknown_source_is_direct:
             raise InvalidError(f"No published content {source!r} to credit.",
@@ -230,6 +244,7 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     total = quantity + (lines[at].quantity if at is not None else 0)
     _check_quantity(total)
     _check_stock(found.product_name, found.variant_name, sku, found.stock, total)
+    source = _record_journey(conn, cart_id, source, journey)  # under the cart's lock
     if at is None:
         line_id = conn.execute(_INSERT_LINE, {
             "cart_id": cart_id, "variant_id": variant_id, "quantity": quantity,
@@ -250,7 +265,20 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
         lines.append(line)  # the newest line has the highest id, so it goes last
     else:
         lines[at] = line
-    return CartView(token=token, lines=tuple(lines))
+    return CartView(token=token, lines=tuple(lines), discount_code=found.cart_discount_code)
+
+
+def _record_journey(conn, cart_id: int, source: str | None, visitor: dict | None):
+    """Merge the visitor's journey and `source` into the (locked) cart's journey; the
+    source the new units credit: `source`, else (an add from the pages) the journey's
+    last touch."""
+    if visitor is None and source in (None, DIRECT):
+        return source
+    kept = journeys.from_json(conn.scalar(_JOURNEY, {"cart_id": cart_id}))
+    merged = journeys.add_touch(journeys.merge(kept, journeys.from_json(visitor)), source)
+    if merged != kept:
+        conn.execute(_SET_JOURNEY, {"cart_id": cart_id, "journey": journeys.to_json(merged)})
+    return source or (merged.last_touch if visitor is not None else None)
 
 
 def _touch(conn, cart_id: int, updated_at) -> None:
@@ -282,7 +310,7 @@ def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
         lines[at] = replace(line, quantity=quantity)
     _touch(conn, cart_id, found.updated_at)
     session.commit()
-    return CartView(token=token, lines=tuple(lines))
+    return CartView(token=token, lines=tuple(lines), discount_code=found.cart_discount_code)
 
 
 def remove_line(session, token: str, line_id: int) -> CartView:
@@ -291,8 +319,11 @@ def remove_line(session, token: str, line_id: int) -> CartView:
 
 
 def empty_cart(session, cart_id: int) -> None:
-    """Remove every line (after the cart's order is paid). The caller commits."""
+    """Remove every line (after the cart's order is paid) and end its journey and its
+    discount code: the order keeps them. The caller commits."""
     session.execute(delete(CartLine).where(CartLine.cart_id == cart_id))
+    session.execute(update(Cart).where(Cart.id == cart_id).values(journey=null(),
+                                                                  discount_code=None))
 
 
 def prune_idle_carts(session, days: int = IDLE_DAYS) -> int:

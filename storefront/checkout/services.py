@@ -18,13 +18,16 @@ from plugins.types import (
     PaymentProviderError,
 )
 
+from ..attribution.touches import record_order_journey
 from ..cart.services import CartView, lock_for_checkout
 from ..catalog.models import Product, Variant
+from ..discounts.services import take_use
 from ..emails import normalise_email
 from ..errors import ConflictError, NotFoundError, ServiceError, UpstreamError
 from ..orders.models import Order, OrderLine, OrderStatus
 from ..orders.state import transition
 from ..settings import Settings
+from ..timeutil import utcnow
 from ..tokens import digest
 from .holds import (
     check_hold_limit,
@@ -127,7 +130,17 @@ def _close_page(plugins, order: Order, session_id: str, settings: Settings,
 
 def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provider: str,
                        client: str | None) -> tuple[Order, str]:
-    """Reserve the cart's units and commit the order that holds them; (order, token)."""
+    """Take a use of the cart's discount code, reserve the cart's units and commit the
+    order that holds them; (order, token). Any refusal leaves nothing written."""
+    discount = None
+    if cart.discount_code:  # first: a code used up refuses before any stock is held
+        try:
+            discount = take_use(session, cart.discount_code, subtotal=cart.subtotal.amount,
+                                currency=cart.subtotal.currency, email=email, now=utcnow())
+        except ServiceError:
+            session.rollback()
+            raise
+    discount_amount = discount.amount if discount else 0
     lines = sorted(cart.lines, key=lambda line: line.variant_id)  # one lock order for all
     for line in lines:
         reserved = session.execute(
@@ -151,7 +164,9 @@ def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provid
     order = Order(email=email, token_hash=digest(token),
                   status=OrderStatus.PENDING_PAYMENT, currency=cart.subtotal.currency,
                   cart_id=cart_id, payment_provider=provider, client_key=client,
-                  total_amount=cart.subtotal.amount, subtotal_amount=cart.subtotal.amount,
+                  total_amount=cart.subtotal.amount - discount_amount,
+                  subtotal_amount=cart.subtotal.amount, discount_amount=discount_amount,
+                  discount_code=discount.code if discount else None,
                   lines=[OrderLine(variant_id=line.variant_id, product_id=line.product_id,
                                    sku=line.sku,
                                    name=f"{line.product_name} – {line.variant_name}",
@@ -159,6 +174,7 @@ def _reserve_and_write(session, cart_id: int, cart: CartView, email: str, provid
                                    currency=line.unit_price.currency, source=line.source)
                          for line in cart.lines])
     _insert_with_unique_number(session, order)
+    record_order_journey(session, order, cart_id)
     session.commit()
     return order, token
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import update
 
 from ..catalog.models import Variant
+from ..discounts.services import release_use
 from ..timeutil import utcnow
 from .models import Order, OrderLine, OrderStatus
 
@@ -60,7 +61,8 @@ def reaches_later(status: str, target: str) -> bool:
 def transition(session, order: Order, target: OrderStatus) -> Outcome:
     """Move `order` to `target` if the machine allows it, atomically against other workers.
 
-    Cancelling puts the reserved stock back in the same transaction. The caller commits.
+    Cancelling puts the reserved stock, and the discount code's use, back in the same
+    transaction (once: only the update that moved the order does it). The caller commits.
     """
     if target not in TIMESTAMPS:
         raise ValueError(f"No transition leads to {target!r}.")
@@ -72,6 +74,7 @@ def transition(session, order: Order, target: OrderStatus) -> Outcome:
     session.refresh(order)
     if result.rowcount == 1:
         if target == OrderStatus.CANCELLED:
+            release_use(session, order)  # before the stock: checkout locks in this order
             release_stock(session, order)
         return Outcome.APPLIED
     if order.status == target:

@@ -27,7 +27,15 @@ from ..emails import normalise_email
 from ..extensions import db, limiter, login
 from ..moderation import services as moderation
 from ..orders.models import Order
-from . import links, moderation_pages, report_pages, services, shipping_pages, team_pages
+from . import (
+    discount_pages,
+    links,
+    moderation_pages,
+    report_pages,
+    services,
+    shipping_pages,
+    team_pages,
+)
 from .models import StaffUser
 
 LOGIN_FAILURE_LIMIT = "5 per minute; 30 per hour"
@@ -182,6 +190,7 @@ def make_blueprint() -> Blueprint:
     moderation_pages.register(bp)
     report_pages.register(bp)
     shipping_pages.register(bp)
+    discount_pages.register(bp)
     team_pages.register(bp)
     return bp
 

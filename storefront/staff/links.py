@@ -13,13 +13,14 @@ from plugins.types import ConsoleLink
 
 @hookimpl
 def staff_console_links():
-    """Orders, Products, Moderation, Reports, Shipping and Staff."""
+    """Orders, Products, Moderation, Reports, Shipping, Discount codes and Staff."""
     return [
         ConsoleLink("Orders", "staff_order_desk.orders", "admin", order=10),
         ConsoleLink("Products", "staff_catalog.products", "editor", order=20),
         ConsoleLink("Moderation", "staff_console.moderation_queue", "moderator", order=50),
         ConsoleLink("Reports", "staff_console.attribution_report", "admin", order=60),
         ConsoleLink("Shipping", "staff_console.shipping_methods", "admin", order=70),
+        ConsoleLink("Discount codes", "staff_console.discount_codes", "admin", order=75),
         ConsoleLink("Staff", "staff_console.team", "admin", order=80),
     ]
 
@@ -70,6 +71,7 @@ DESCRIPTIONS = {
     "staff_console.moderation_queue": "Reviews and comments waiting for a decision.",
     "staff_console.attribution_report": "Which content led to sales.",
     "staff_console.shipping_methods": "Shipping prices, estimates and countries.",
+    "staff_console.discount_codes": "Campaign codes, their limits and their uses.",
     "staff_console.team": "Invite staff, change roles, shut accounts.",
 }
 

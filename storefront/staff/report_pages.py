@@ -45,7 +45,8 @@ def register(bp) -> None:
     @bp.route("/reports/attribution")
     @role_required("admin")
     def attribution_report():
-        """Which articles and exercises sold what, over a date range."""
+        """Which articles, exercises and campaigns sold what, over a date range: last
+        touch, first touch and assisted."""
         since, until = _range()
         rows = services.report(db.session, since=since, until=until)
         return render_template("staff/attribution.html", rows=rows, since=since, until=until,
@@ -59,10 +60,13 @@ def register(bp) -> None:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["source", "views", "add_to_carts", "orders", "units",
-                         "revenue_minor_units", "currency"])
+                         "revenue_minor_units", "currency", "title", "first_touch_orders",
+                         "first_touch_revenue_minor_units", "assisted_orders"])
         for r in services.report(db.session, since=since, until=until):
             writer.writerow([r.source, r.views, r.add_to_carts, r.orders, r.units,
-                             r.revenue.amount, r.revenue.currency])
+                             r.revenue.amount, r.revenue.currency, r.title, r.first_orders,
+                             r.first_revenue.amount if r.first_revenue else 0,
+                             r.assisted_orders])
         name = f"attribution-{since.isoformat()}-{until.isoformat()}.csv"
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -17,7 +17,8 @@ from ..search import services as site_search
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
 from ..urls import page_url
 from . import cart as cart_pages
-from . import holes, product_words, seo
+from . import discounts as discount_pages
+from . import holes, journeys, product_words, seo
 from . import reviews as review_pages
 from .cart import add_form_for
 from .holes import cached_page
@@ -110,6 +111,7 @@ def make_blueprint() -> Blueprint:
 
     bp.add_app_template_global(page_url, "page_url")
     holes.install(bp)  # the `hole()` global and the core's holes
+    journeys.install(bp)  # the visitor's journey cookie, on every page
 
     @bp.app_template_global("format_money")
     def format_money_global(amount, currency):
@@ -117,6 +119,7 @@ def make_blueprint() -> Blueprint:
         return format_money(amount, currency)
 
     cart_pages.register(bp)
+    discount_pages.register(bp)
     review_pages.register(bp)
     seo.register(bp)
     return bp

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -29,7 +36,7 @@ from ..errors import NotFoundError, ServiceError
 from ..extensions import db, limiter
 from ..orders.models import Order, OrderStatus
 from ..orders.presenters import order_dict
-from . import holes
+from . import holes, journeys
 from .next_links import empty_state_links
 from .validators import same_email_rule_as_the_api
 
@@ -109,6 +116,21 @@ def _current_cart():
         return None
 
 
+class DiscountForm(FlaskForm):
+    """A discount code, in any case."""
+
+    code = StringField("Discount code", validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField("Apply")
+
+
+def cart_page(view, discount_form: DiscountForm | None = None, status: int = 200):
+    """The page of a cart with lines; `discount_form` as sent, with why it was refused."""
+    return render_template("storefront/cart.html", cart=cart_dict(view),
+                           tax_note=tax_note(current_app.extensions["storefront"].settings),
+                           csrf_form=RemoveForm(), checkout_form=CheckoutForm(),
+                           discount_form=discount_form or DiscountForm(formdata=None)), status
+
+
 def register(bp) -> None:
     """Add the cart and checkout pages to the storefront blueprint."""
     holes.add(bp, "cart_link", "storefront/holes/cart_link.html", cart_link)
@@ -120,10 +142,7 @@ def register(bp) -> None:
         if view is None or view.is_empty:
             return render_template("storefront/cart.html", cart=None,
                                    next_links=empty_state_links("cart"))
-        return render_template("storefront/cart.html", cart=cart_dict(view),
-                               tax_note=tax_note(current_app.extensions["storefront"].settings),
-                               csrf_form=RemoveForm(),
-                               checkout_form=CheckoutForm())
+        return cart_page(view)
 
     @bp.route("/cart/add", methods=["POST"])
     @limiter.limit(WRITE_LIMIT)
@@ -143,9 +162,10 @@ def register(bp) -> None:
             carts.add_line(db.session, token, form.sku.data, form.quantity.data,
                            source if source and is_source(source) else None,
                            batch=current_app.extensions["storefront"].settings.view_batch,
-                           unknown_source_is_direct=True)
+                           unknown_source_is_direct=True, journey=journeys.hand_over())
         except ServiceError as exc:
             return _not_added(form, back, exc.message, exc.status)
+        journeys.done()  # the cart holds the journey now
         flash("Added to your cart.")
         return redirect(url_for(".cart"), 303)
 

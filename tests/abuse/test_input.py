@@ -29,7 +29,8 @@ NUL = "\x00"
 # Values for path parameters that name something in the demo data.
 REAL = {"slug": "better-band", "sku": "BB-LIGHT", "kind": "review", "provider": "stripe",
         "number": "BB-0000-0000", "item_id": "1", "line_id": "1",
-        "method_id": "1", "image_id": "1", "email": "nobody@example.com"}
+        "method_id": "1", "image_id": "1", "email": "nobody@example.com",
+        "code": "NO-SUCH-CODE"}
 
 
 def assert_json_error(response, status=None, reason=None):

@@ -15,8 +15,8 @@ SOURCE = "article:are-hamstrings-your-missing-link"
 def article_orders(page: Page) -> int:
     """Orders the report credits to the article today (0 when it has no row yet)."""
     page.goto("/staff/reports/attribution")
-    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=SOURCE,
-                                                                  exact=True))
+    row = page.get_by_role("row").filter(has=page.get_by_role(
+        "rowheader", name=re.compile(re.escape(SOURCE) + "$")))
     if row.count() == 0:
         return 0
     return int(row.get_by_role("cell").nth(2).inner_text())
@@ -59,8 +59,16 @@ def test_reader_finds_the_article_buys_the_band_and_the_report_shows_it(
         assert article_orders(staff_page) == before + 1
         expect(staff_page.get_by_role("img", name=re.compile("^Paid revenue per source"))
                ).to_be_visible()
+        row = staff_page.get_by_role("rowheader", name=re.compile(re.escape(SOURCE) + "$"))
+        expect(row.get_by_role("link", name="Are Hamstrings Your Missing Link?")).to_be_visible()
         check_a11y_page(staff_page)
         screenshot(staff_page, "attribution-report")
+        staff_page.set_viewport_size({"width": 320, "height": 900})
+        staff_page.reload()
+        wide = staff_page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 320, f"the report is {wide} px wide in a 320 px window"
+        check_a11y_page(staff_page)
+        screenshot(staff_page, "attribution-report-320")
     finally:
         admin.close()
 

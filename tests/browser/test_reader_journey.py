@@ -50,7 +50,9 @@ def test_reader_goes_from_home_through_article_and_exercise_to_the_band(
     screenshot(page, "journey-2-article")
 
     glute_card.get_by_role("link", name="Banded Glute Bridge").click()
-    expect(page).to_have_url(f"{live_server}/exercises/glute-bridge")
+    # The link carries the article, so a sale this visit leads to credits it too.
+    expect(page).to_have_url(
+        f"{live_server}/exercises/glute-bridge?source=article:{ARTICLE_SLUG}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Banded Glute Bridge")
     expect(page.get_by_role("heading", name="How to do it")).to_be_visible()
     steps = page.locator("ol.steps > li")
