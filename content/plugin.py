@@ -18,23 +18,36 @@ def storefront_api_blueprints():
     """Exercises and articles under the API prefix, and their staff editing."""
     from .api import make_blueprints
     from .comments import make_blueprint as comments_blueprint
+    from .newsletter_api import make_blueprints as newsletter_blueprints
     from .staff_api import make_blueprints as staff_blueprints
-    return [*make_blueprints(), comments_blueprint(), *staff_blueprints()]
+    return [*make_blueprints(), comments_blueprint(), *staff_blueprints(),
+            *newsletter_blueprints()]
 
 
 @hookimpl
 def storefront_web_blueprints():
-    """Exercise and article pages, and the console's exercise and article editors."""
+    """Exercise and article pages, the newsletter's pages, and the console's exercise and
+    article editors and newsletter page."""
+    from .newsletter_console import make_blueprint as newsletter_console
+    from .newsletter_pages import make_blueprint as newsletter_pages
     from .staff_pages import make_blueprint as staff_pages
     from .web import make_blueprint
-    return [make_blueprint(), staff_pages()]
+    return [make_blueprint(), staff_pages(), newsletter_pages(), newsletter_console()]
 
 
 @hookimpl
 def staff_console_links():
-    """Exercises and Articles in the staff console, for editors."""
+    """Exercises and Articles in the staff console, for editors; the Newsletter for admins."""
     return [ConsoleLink("Exercises", "content_console.exercises", "editor", order=30),
-            ConsoleLink("Articles", "content_console.articles", "editor", order=40)]
+            ConsoleLink("Articles", "content_console.articles", "editor", order=40),
+            ConsoleLink("Newsletter", "newsletter_console.subscribers", "admin", order=50)]
+
+
+@hookimpl
+def footer_forms():
+    """The newsletter sign-up in the footer of every page."""
+    from .newsletter_pages import footer_forms as forms
+    return forms()
 
 
 @hookimpl

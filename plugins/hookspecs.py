@@ -45,6 +45,19 @@ def storefront_navigation():
 
 
 @hookspec
+def footer_forms():
+    """Return a list of `FooterForm` values: small forms in the footer of every reference page.
+
+    Fires when a page is rendered (cached pages too: return the same forms for every
+    visitor). The core draws each one alike: a heading, a line of text, one labelled email
+    field (`email`), a honeypot field people leave empty (`website`) and a button, posted to
+    `action`. The form carries no CSRF token, so pages stay free of session cookies: the
+    endpoint must refuse other sites' posts itself (`plugin_api.from_another_site`). Forms
+    are sorted by `order`, then heading. Content adds the newsletter sign-up.
+    """
+
+
+@hookspec
 def staff_console_links():
     """Return a list of `ConsoleLink` values for the staff console's navigation.
 

@@ -39,6 +39,21 @@ class NavLink:
     order: int = 100
 
 
+@dataclass(frozen=True, slots=True)
+class FooterForm:
+    """A one-field form in the footer of every storefront page (`footer_forms` hook).
+
+    The form posts `email` and a honeypot `website` (empty when a person sent it) to
+    `action`, a root-relative or absolute address; no CSRF token (see the hook)."""
+
+    action: str
+    heading: str
+    blurb: str
+    label: str  # the email field's label
+    button: str
+    order: int = 100
+
+
 @dataclass(frozen=True)
 class ConsoleLink:
     """An entry in the staff console's navigation, shown to staff who hold `role`

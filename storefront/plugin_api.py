@@ -14,8 +14,10 @@ from flask import current_app
 from .attribution.services import count_later
 from .catalog.models import Product, Variant
 from .catalog.services import price_from
+from .emails import normalise_email
 from .errors import ConflictError, InvalidError, NotFoundError, ServiceError
 from .extensions import Model, db, limiter
+from .mail.outbox import queue_message
 from .media.api import upload_errors
 from .media.models import Image
 from .media.pages import media_storage
@@ -42,13 +44,14 @@ from .orders.bought_together import BoughtProduct, bought_together
 from .orders.models import StaffAction
 from .pagination import PageArgsSchema, keyset_page, page_schema
 from .restapi import IF_MATCH_DOC, if_match, service_errors, version_etag
-from .schemas import InputSchema, LinkSchema
+from .schemas import InputEmail, InputSchema, InputString, LinkSchema, StrictSchema
 from .staff.auth import require_token
 from .staff.console import end_idle_console_session
 from .staff.moderation_pages import role_required
 from .timeutil import UTCDateTime, utcnow
 from .urls import page_url, pages_url
 from .versioning import StaleVersion, VersionRequired, check_version, commit_versioned
+from .web.crossorigin import from_another_site
 from .web.holes import cached_page
 from .web.seo import (
     SCHEMA,
@@ -57,6 +60,7 @@ from .web.seo import (
     endpoint_url,
     organization,
     page_meta,
+    shop_name,
     w3c_datetime,
 )
 from .web.submissions import submit_for_moderation
@@ -75,9 +79,13 @@ __all__ = [
     "SubmissionCreateFields", "SubmissionAcceptedSchema", "SUBMISSION_RATE_LIMIT",
     "ModerationStatus",
     # Pages: the shared page cache, the moderation form flow, form checks, SEO helpers
-    "cached_page", "submit_for_moderation", "same_email_rule_as_the_api",
+    "cached_page", "submit_for_moderation", "same_email_rule_as_the_api", "from_another_site",
     "SCHEMA", "absolute_url", "breadcrumb_list", "endpoint_url", "organization",
     "page_meta", "w3c_datetime",
+    # Mail: a message written in the caller's transaction, sent after its commit
+    "queue_message", "shop_name",
+    # Email addresses: the API's field and the shop's one way of keeping them
+    "InputEmail", "normalise_email", "InputString", "StrictSchema",
     # Attribution, and what the orders a source led to also held
     "count_view", "bought_together", "BoughtProduct",
     # Staff: the API's bearer-token check, the console's role check, the audit log

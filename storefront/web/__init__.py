@@ -51,6 +51,15 @@ def make_blueprint() -> Blueprint:
             return sorted(links, key=lambda link: (link.order, link.label))
         return {"storefront_nav": storefront_nav}
 
+    @bp.app_context_processor
+    def footer():
+        """Forms plugins put in the footer of every page (a newsletter sign-up)."""
+        def footer_forms():
+            forms = [form for contributed in _plugins().hook.footer_forms()
+                     for form in contributed]
+            return sorted(forms, key=lambda form: (form.order, form.heading))
+        return {"footer_forms": footer_forms}
+
     @bp.route("/")
     def home():
         """Home: the bands and the latest article."""
