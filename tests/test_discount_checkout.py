@@ -208,6 +208,30 @@ def test_a_refund_keeps_the_use(app, client, demo, admin):
     assert used(app) == 1
 
 
+def test_the_code_list_shows_what_its_paid_orders_brought_in(app, client, demo, admin):
+    make_code(client, admin, percent_off=10)
+    placed = checkout(client, with_code(client, ("BB-LIGHT", 2))).get_json()  # 3998 - 400
+    unpaid = checkout(client, with_code(client)).get_json()  # pending: not counted
+    assert unpaid["order_number"]
+    test_page_action(client, placed["checkout_url"], 0)  # + $4.99 shipping
+
+    def sales():
+        [code] = client.get(CODES, headers=admin).get_json()["items"]
+        return code["sales"]
+
+    first = sales()
+    assert first["orders"] == 1, "the unpaid order is not counted"
+    assert first["revenue"]["amount"] == 3598 and first["discounted"]["amount"] == 400
+    total = order(client, placed)["total"]["amount"]
+    half = total // 2
+    client.post(f"/api/v1/staff/orders/{placed['order_number']}/refunds", headers=admin,
+                json={"amount": half})
+    assert sales()["revenue"]["amount"] == 3598 * (total - half) // total
+    client.post(f"/api/v1/staff/orders/{placed['order_number']}/refunds", headers=admin,
+                json={"amount": total - half})
+    assert sales()["orders"] == 0 and sales()["revenue"]["amount"] == 0
+
+
 # --- Stripe -----------------------------------------------------------------------------------
 
 @pytest.fixture

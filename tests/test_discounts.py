@@ -144,6 +144,29 @@ def test_a_malformed_apply_is_422(client, demo, body):
     assert client.post(f"/api/v1/carts/{token}/discount", json=body).status_code == 422
 
 
+@pytest.mark.parametrize("typed", ["spr\u0131ng-10", "\u017fpring-10", "ＳＰＲＩＮＧ-10",
+                                   "SPRING-10\u200b", "SPRING\u201010", "SPRING-10\x00",
+                                   "\U0001f4aa" * 10])
+def test_look_alike_codes_never_apply_a_real_one(client, demo, admin, typed):
+    make_code(client, admin)
+    token = cart_with(client, ("BB-LIGHT", 1))
+    refused = apply(client, token, typed)
+    assert refused.status_code in (400, 422) and refused.is_json
+    assert client.get(f"/api/v1/carts/{token}").get_json()["discount"] is None
+    add(client, sku="BB-LIGHT")
+    page = page_apply(client, typed)
+    assert page.status_code in (400, 422)
+    assert "Discount (SPRING-10)" not in client.get("/cart").get_data(as_text=True)
+
+
+def test_applying_the_same_code_twice_keeps_one_discount(client, demo, admin):
+    make_code(client, admin)
+    token = cart_with(client, ("BB-LIGHT", 1))
+    first = apply(client, token, "spring-10").get_json()
+    again = apply(client, token, "SPRING-10")
+    assert again.status_code == 200 and again.get_json()["discount"] == first["discount"]
+
+
 def test_applying_to_a_missing_cart_is_404(client, demo):
     response = apply(client, "no-such-cart", "SPRING-10")
     assert response.status_code == 404 and response.get_json()["reason"] == "cart_not_found"

@@ -7,7 +7,7 @@ from datetime import UTC
 import marshmallow as ma
 
 from ..catalog.schemas import MAX_PRICE
-from ..schemas import InputString, StrictSchema
+from ..schemas import InputString, MoneySchema, StrictSchema
 
 # Far above any campaign, and within the columns' 32-bit integers.
 MAX_USES = 1_000_000_000
@@ -65,8 +65,21 @@ class DiscountCodePatchSchema(DiscountCodeInputSchema):
         super().__init__(*args, **{**kwargs, "partial": True})
 
 
+class CodeSalesSchema(ma.Schema):
+    """What the code's paid and fulfilled orders brought in."""
+
+    orders = ma.fields.Integer(required=True)
+    revenue = ma.fields.Nested(MoneySchema, required=True, metadata={
+        "description": "The goods less the discount, net of partial refunds, as the "
+                       "attribution report counts revenue."})
+    discounted = ma.fields.Nested(MoneySchema, required=True, metadata={
+        "description": "What the code took off those orders."})
+
+
 class DiscountCodeSchema(ma.Schema):
-    """A discount code as staff set it up, with its uses."""
+    """A discount code as staff set it up, with its uses and what it brought in."""
+
+    sales = ma.fields.Nested(CodeSalesSchema, required=True)
 
     code = ma.fields.String(required=True)
     percent_off = ma.fields.Integer(allow_none=True, required=True)

@@ -33,8 +33,13 @@ BELOW_MINIMUM = "discount_below_minimum"
 
 
 def normalise_code(text) -> str:
-    """A code as it is stored: trimmed, upper case (codes are case-insensitive)."""
-    return text.strip().upper() if isinstance(text, str) else ""
+    """A code as it is stored: trimmed, upper case (codes are case-insensitive). Only
+    ASCII is folded: Unicode case rules would turn look-alikes into a real code (`ı` and
+    `ſ` upper-case to `I` and `S`), so other text stays as typed and is no code at all."""
+    if not isinstance(text, str):
+        return ""
+    text = text.strip()
+    return text.upper() if text.isascii() else text
 
 
 def is_code(text: str) -> bool:

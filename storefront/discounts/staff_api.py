@@ -34,7 +34,9 @@ def make_blueprint() -> Blueprint:
         @blp.doc(security=SECURITY)
         def get(self):
             """List every discount code, newest first, with its uses."""
-            return {"items": [codes.code_dict(row) for row in codes.list_codes(db.session)]}
+            sales = codes.sales_by_code(db.session)
+            return {"items": [codes.code_dict(row, sales.get(row.code, codes.NO_SALES))
+                              for row in codes.list_codes(db.session)]}
 
         @require_token("admin")
         @blp.arguments(DiscountCodeInputSchema)
@@ -70,6 +72,7 @@ def make_blueprint() -> Blueprint:
                 except Exception:
                     db.session.rollback()
                     raise
-                return codes.code_dict(row)
+                sales = codes.sales_by_code(db.session).get(row.code, codes.NO_SALES)
+                return codes.code_dict(row, sales)
 
     return blp

@@ -135,6 +135,7 @@ def register(bp) -> None:
 
     def page(form, editing, status):
         return render_template("staff/discount_codes.html", codes=codes.list_codes(db.session),
+                               sales=codes.sales_by_code(db.session), no_sales=codes.NO_SALES,
                                remaining=codes.remaining, form=form, editing=editing), status
 
     @bp.route("/discount-codes", methods=["GET", "POST"])
