@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 
 from plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:  # the SDK's typed parameters, which the dicts built here follow
+    from stripe.params import CouponCreateParams, RefundCreateParams
+    from stripe.params.checkout import SessionCreateParams
 from plugins.stripe_webhooks import session_figures
 from plugins.types import (
     CancelResult,
@@ -201,11 +205,12 @@ def create_checkout_session(provider, request, settings):
         with stripe_client(settings) as client:
             if request.discount_amount:
                 coupon = client.v1.coupons.create(
-                    coupon_params(request),
+                    cast("CouponCreateParams", coupon_params(request)),
                     {"idempotency_key": f"coupon-{request.order_number}"})
                 params["discounts"] = [{"coupon": coupon.id}]
             session = client.v1.checkout.sessions.create(
-                params, {"idempotency_key": idempotency_key(request.order_number)})
+                cast("SessionCreateParams", params),
+                {"idempotency_key": idempotency_key(request.order_number)})
     except stripe.StripeError as error:
         raise PaymentProviderError(
             f"Stripe could not create a checkout session for order {request.order_number}: "
@@ -294,7 +299,8 @@ def refund_payment(provider, payment_intent, session_id, amount, currency, key, 
     params = {"payment_intent": payment_intent, "amount": int(amount)}
     try:
         with stripe_client(settings) as client:
-            refund = client.v1.refunds.create(params, {"idempotency_key": f"refund-{key}"})
+            refund = client.v1.refunds.create(cast("RefundCreateParams", params),
+                                              {"idempotency_key": f"refund-{key}"})
     except stripe.StripeError as error:
         raise PaymentProviderError(
             f"Stripe could not refund {amount} of {payment_intent}: "

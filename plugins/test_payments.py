@@ -38,8 +38,11 @@ PRODUCTION_WARNING = ("PAYMENT_PROVIDER=test in production: no money moves, and 
                       "who opens a test payment page can mark an order paid.")
 
 
-def signing_secret(app_secret_key: str) -> str:
-    """The secret test pages and events are signed with, derived from the app's key."""
+def signing_secret(app_secret_key: str | bytes | None) -> str:
+    """The secret test pages and events are signed with, derived from the app's key (the
+    shop sets a text key; a host app's bytes key is read byte for byte)."""
+    if isinstance(app_secret_key, bytes):
+        app_secret_key = app_secret_key.decode("latin-1")
     return hashlib.sha256(f"{PROVIDER}-payments:{app_secret_key}".encode()).hexdigest()
 
 

@@ -87,10 +87,11 @@ def make_blueprint() -> Blueprint:
             The verified-purchase badge needs proof: the key of a review link from the
             order's email, or the order number with its token. One email has at most one
             approved review of a product: a later one replaces it once approved."""
-            plugins = current_app.extensions["storefront"].plugins
+            state = current_app.extensions["storefront"]
+            plugins = state.plugins
             proof = {name: review.pop(name) for name in PROOF_FIELDS}
             with service_errors():
-                order_number = services.proven_order(db.session, current_app.secret_key,
+                order_number = services.proven_order(db.session, state.settings.secret_key,
                                                      **proof)
                 item = services.submit_review(
                     db.session, plugins, slug=slug, proven_order_number=order_number,

@@ -26,7 +26,7 @@ def require_token(role: str | None):
             user = services.user_for_token(db.session, token.strip())
             if user is None:
                 abort(401, message="The bearer token is not valid.", headers=CHALLENGE)
-            if role is not None and not user.has_role(role):
+            elif role is not None and not user.has_role(role):
                 abort(403, message=f"This needs the {role} role.")
             g.staff_user = user
             return view(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import (
@@ -166,7 +167,7 @@ def make_blueprint() -> Blueprint:
         """The console's home: the sections this staff member may use, what waits for
         moderation (moderators), recent orders (admins)."""
         user = current_user._get_current_object()
-        orders = []
+        orders: Sequence[Order] = []
         if user.has_role("admin"):
             orders = db.session.scalars(select(Order).order_by(Order.id.desc()).limit(10)).all()
         plugins = current_app.extensions["storefront"].plugins

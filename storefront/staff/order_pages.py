@@ -24,7 +24,7 @@ from ..errors import NotFoundError, ServiceError
 from ..extensions import db
 from ..money import format_money, parse_money
 from ..orders import services
-from ..orders.models import PAID_STATUSES, OrderStatus
+from ..orders.models import PAID_STATUSES, Order, OrderStatus
 from .console import end_idle_console_session
 from .moderation_pages import role_required
 
@@ -134,7 +134,8 @@ def make_blueprint() -> Blueprint:
     def orders():
         """Orders, newest first, filtered by status, number or email, and day placed."""
         form = OrderFilterForm(formdata=request.args)
-        rows, next_cursor, status = [], None, 200
+        rows: list[Order] = []
+        next_cursor, status = None, 200
         if form.validate():
             filters = services.OrderFilter(status=form.status.data or None, q=form.q.data,
                                            since=form.since.data, until=form.until.data)

@@ -25,7 +25,7 @@ def register(bp) -> None:
             view = carts.get_cart(db.session, token) if token else None
         except ServiceError:
             view = None
-        if view is None or view.is_empty:
+        if token is None or view is None or view.is_empty:
             return redirect(url_for(".cart"), 303)
         if not form.validate_on_submit():
             if "csrf_token" in form.errors:

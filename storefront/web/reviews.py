@@ -58,8 +58,9 @@ def review_key_input() -> dict:
 def _submit(slug: str):
     """Send a page review, with the proof of purchase its form carried, if any."""
     def submit(plugins, review_key=None, **fields):
-        number = reviews.proven_order(db.session, current_app.secret_key,
-                                      review_key=review_key or None)
+        number = reviews.proven_order(
+            db.session, current_app.extensions["storefront"].settings.secret_key,
+            review_key=review_key or None)
         settings = current_app.extensions["storefront"].settings
         return reviews.submit_review(db.session, plugins, slug=slug,
                                      proven_order_number=number,

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import current_app, make_response, redirect, request, session
+from flask_wtf import FlaskForm
 
 from ..errors import ServiceError
 
@@ -21,11 +23,12 @@ RESULT_KEY = "form_result"  # in the session: the result of a form, until its pa
 
 # `render(form, result)` draws the page of a form again, with what was sent and `result`
 # ({id, error, lines}) beside the form.
-Render = Callable[[object, dict], str]
+Form = TypeVar("Form", bound=FlaskForm)
+Render = Callable[[Form, dict], str]
 
 
-def submit_for_moderation(form, back: str, what: str, submit: Callable,
-                          render: Render | None = None, *, breached=None) -> object:
+def submit_for_moderation(form: Form, back: str, what: str, submit: Callable,
+                          render: Render[Form] | None = None, *, breached=None) -> object:
     """Validate `form`, call `submit(plugins, **fields)`, then answer beside the form.
 
     `back` is the form's page; `what` names the writing ("review"). `fields` are the
