@@ -54,7 +54,6 @@ class Storefront:
             database,
             models,
             security,
-            sessions,
             sharedcache,
         )
         from .cli import register_commands
@@ -122,7 +121,6 @@ class Storefront:
         register_blueprints(app, state)
         security.init_app(app, state)
         caching.init_app(app, state)
-        sessions.init_app(app)
         from .mail.after_commit import init_app as deliver_mail_after_commit
         deliver_mail_after_commit(app)
         register_commands(app)
@@ -187,7 +185,7 @@ def _when_a_limit_was_met(hook: Callable) -> Callable:
     from flask.globals import request_ctx
 
     def run(value=None):
-        if hasattr(request_ctx._get_current_object(), "_limiter_request_context"):
+        if hasattr(request_ctx, "_limiter_request_context"):
             return hook(value)
         return value  # the response, untouched (or None, for a teardown)
     return run

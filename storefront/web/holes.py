@@ -23,9 +23,10 @@ import secrets
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, g, get_flashed_messages, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from .. import sessions, sharedcache
+from .. import sharedcache
 
 NONCE = "storefront_hole_nonce"  # key in flask.g while a page is rendered for the cache
 
@@ -41,7 +42,7 @@ def add(bp: Blueprint, name: str, template: str, context: Callable[[], dict]) ->
 def install(bp: Blueprint) -> None:
     """Give the pages of `bp`'s apps the `hole()` global and the core's holes."""
     bp.add_app_template_global(hole, "hole")
-    add(bp, "csrf", "storefront/holes/csrf.html", lambda: {"token": sessions.csrf_token()})
+    add(bp, "csrf", "storefront/holes/csrf.html", lambda: {"token": generate_csrf()})
     add(bp, "flashes", "storefront/holes/flashes.html",
         lambda: {"messages": get_flashed_messages()})
     add(bp, "source", "storefront/holes/source.html", source_context)
