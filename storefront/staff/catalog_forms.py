@@ -32,6 +32,23 @@ STATUS_LABELS = {"draft": "Draft (only staff see it)", "active": "Active (on sal
                  "archived": "Archived (hidden, kept for orders)"}
 
 
+class MoneyForm(FlaskForm):
+    """A console form that takes money as people type it ("24.99"), in `currency`."""
+
+    money_example = "24.99"
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def _money(self, field) -> int:
+        """The field's amount in minor units, or the form's way of saying how to type it."""
+        try:
+            return parse_money(field.data, self.currency)
+        except ValueError:
+            raise ValidationError(f"Type an amount such as {self.money_example}.") from None
+
+
 class ProductFilterForm(FlaskForm):
     """The list's status filter, read from the query string (a GET form: no CSRF token)."""
 
@@ -85,7 +102,7 @@ class StatusForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
 
 
-class VariantForm(FlaskForm):
+class VariantForm(MoneyForm):
     """A variant: options come as fields of their own (see `variant_form`)."""
 
     sku = StringField("SKU", validators=[DataRequired(), Length(max=64)],
@@ -107,22 +124,12 @@ class VariantForm(FlaskForm):
 
     option_fields: list[tuple[str, str]] = []  # (option name, field name), per subclass
 
-    def __init__(self, *args, currency: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.currency = currency
-
     def validate_price(self, field):
         self._money(field)
 
     def validate_compare_at(self, field):
         if field.data:
             self._money(field)
-
-    def _money(self, field) -> int:
-        try:
-            return parse_money(field.data, self.currency)
-        except ValueError:
-            raise ValidationError("Type an amount such as 24.99.") from None
 
     def options_dict(self) -> dict[str, str]:
         return {name: (getattr(self, key).data or "").strip() for name, key in self.option_fields}

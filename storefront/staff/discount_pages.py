@@ -6,7 +6,6 @@ from datetime import UTC
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -31,7 +30,8 @@ from ..discounts.models import DiscountCode
 from ..discounts.schemas import CODE_INPUT, MAX_USES
 from ..errors import ServiceError
 from ..extensions import db
-from ..money import decimal_amount, parse_money
+from ..money import decimal_amount
+from .catalog_forms import MoneyForm
 from .moderation_pages import role_required
 
 MAX_MONEY_TEXT = 12
@@ -41,8 +41,10 @@ FIELD_OF = {"percent_off": "value", "amount_off": "value", "code": "code",
             "source": "source", "ends_at": "ends_at"}
 
 
-class CodeForm(FlaskForm):
+class CodeForm(MoneyForm):
     """A discount code, with money typed as people write it ("5.00")."""
+
+    money_example = "5.00"
 
     code = StringField("Code", validators=[DataRequired(), Regexp(
         CODE_INPUT, message="Use 3 to 40 letters, digits, - or _.")],
@@ -66,22 +68,12 @@ class CodeForm(FlaskForm):
     active = BooleanField("Shoppers can use it", default=True)
     submit = SubmitField("Save")
 
-    def __init__(self, *args, currency: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.currency = currency
-
     def validate_value(self, field):
         self._value()
 
     def validate_min_subtotal(self, field):
         if field.data:
             self._money(field)
-
-    def _money(self, field) -> int:
-        try:
-            return parse_money(field.data, self.currency)
-        except ValueError:
-            raise ValidationError("Type an amount such as 5.00.") from None
 
     def _value(self) -> int:
         text = (self.value.data or "").strip().removesuffix("%").strip()
@@ -133,6 +125,18 @@ def _refused(form: CodeForm, exc: ServiceError) -> None:
 def register(bp) -> None:
     """Add the discount code pages to the staff console blueprint."""
 
+    def saved(form, done: str, write) -> bool:
+        """Commit what `write()` does and say so, or show its refusal beside the form."""
+        try:
+            row = write()
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _refused(form, exc)
+            return False
+        flash(done.format(row.code))
+        return True
+
     def page(form, editing, status):
         return render_template("staff/discount_codes.html", codes=codes.list_codes(db.session),
                                sales=codes.sales_by_code(db.session), no_sales=codes.NO_SALES,
@@ -143,17 +147,9 @@ def register(bp) -> None:
     def discount_codes():
         """Every code with its uses, and a form to add one."""
         form = CodeForm(currency=shop_currency(db.session))
-        if form.validate_on_submit():
-            try:
-                row = codes.create_code(db.session, form.values(), currency=form.currency,
-                                        actor=current_user.email)
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                _refused(form, exc)
-            else:
-                flash(f"Added {row.code}.")
-                return redirect(url_for(".discount_codes"), 303)
+        if form.validate_on_submit() and saved(form, "Added {}.", lambda: codes.create_code(
+                db.session, form.values(), currency=form.currency, actor=current_user.email)):
+            return redirect(url_for(".discount_codes"), 303)
         return page(form, None, 422 if form.errors else 200)
 
     @bp.route("/discount-codes/<code>", methods=["GET", "POST"])
@@ -166,16 +162,9 @@ def register(bp) -> None:
             abort(404)
         form = CodeForm(currency=row.currency, data=_filled(row))
         form.code.data = row.code  # the code itself never changes
-        if form.validate_on_submit():
-            values = form.values()
-            values.pop("code")
-            try:
-                codes.update_code(db.session, row.code, values, actor=current_user.email)
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                _refused(form, exc)
-            else:
-                flash(f"Saved {row.code}.")
-                return redirect(url_for(".discount_codes"), 303)
+        changes = {k: v for k, v in form.values().items() if k != "code"} \
+            if form.validate_on_submit() else None
+        if changes is not None and saved(form, "Saved {}.", lambda: codes.update_code(
+                db.session, row.code, changes, actor=current_user.email)):
+            return redirect(url_for(".discount_codes"), 303)
         return page(form, row, 422 if form.errors else 200)
