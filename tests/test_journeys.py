@@ -228,6 +228,24 @@ def test_a_long_visit_keeps_its_first_touch_and_the_latest(client, demo):
     assert len(client.get_cookie("journey").value) < 400
 
 
+def test_huge_utm_values_and_forged_touches_credit_nothing(client, session, staff, demo):
+    huge = "x" * 10_000
+    landing = client.get(f"/?utm_campaign={huge}&utm_source={huge}&utm_medium={huge}")
+    assert landing.status_code == 200
+    cookie = client.get_cookie("journey")
+    assert cookie is None or len(cookie.value) < 400
+    # A cookie forged to name content that does not exist, and a link source likewise:
+    # the add is direct, and no report row names the ghost.
+    client.set_cookie("journey", "1|article:no-such-article+exercise:no-such-move|||||")
+    added = add_from_page(client, "/products/better-band?source=article:no-such-article",
+                          sku="BB-MEDIUM")
+    assert added.status_code == 303
+    pay_from_cart(client)
+    rows = report(client, staff.headers("admin"))
+    assert not [source for source in rows if "no-such" in source or "xxxx" in source]
+    assert rows["direct"]["orders"] == 1
+
+
 def test_a_code_tied_to_an_article_credits_it(client, session, staff, demo):
     session.add(DiscountCode(code="HAMSTRINGS", percent_off=10, currency="usd", source=ARTICLE))
     session.commit()
