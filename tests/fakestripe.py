@@ -33,17 +33,26 @@ import hmac
 import html
 import json
 import re
-import secrets
-import sys
 import threading
 import time
 import traceback
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from .fakestripe_wire import (
+    Handler,
+    RecordedRequest,
+    Server,
+    StripeApiError,
+    as_int,
+    new_id,
+    parse_form,
+    require,
+    strings,
+)
 
 API_VERSION = "2026-10-28.endive"
 TEST_KEY = "sk_test_fake"
@@ -52,138 +61,8 @@ MIN_EXPIRY = 30 * 60  # Stripe: expires_at must be 30 minutes to 24 hours away
 MAX_EXPIRY = 24 * 60 * 60
 EXPIRY_SLACK = 60
 
-
-class RecordedRequest(NamedTuple):
-    """One API request as the fake received it; params are strings, as on the wire."""
-
-    method: str
-    path: str
-    params: dict[str, Any]
-    headers: dict[str, str]  # lower-case names
-
-
-class StripeApiError(Exception):
-    """An error answer in Stripe's shape."""
-
-    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
-                 code: str | None = None, param: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.body = {"error": {k: v for k, v in {
-            "type": type, "message": message, "code": code, "param": param}.items()
-            if v is not None}}
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(12)}"
-
-
-# ---------------------------------------------------------------------------
-# Wire format
-# ---------------------------------------------------------------------------
-
-def _key_parts(key: str) -> list[str]:
-    name, bracket, rest = key.partition("[")
-    if not bracket:
-        return [key]
-    if not rest.endswith("]"):
-        raise StripeApiError(400, f"Invalid parameter name: {key}")
-    return [name, *rest[:-1].split("][")]
-
-
-def _listify(node: Any) -> Any:
-    if not isinstance(node, dict):
-        return node
-    node = {key: _listify(value) for key, value in node.items()}
-    if node and all(key.isdigit() for key in node):
-        return [node[key] for key in sorted(node, key=int)]
-    return node
-
-
-def parse_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Turn `a[b][0][c]=x` pairs into nested dicts and lists (values stay strings)."""
-    root: dict[str, Any] = {}
-    for key, value in pairs:
-        parts = _key_parts(key)
-        node = root
-        for part in parts[:-1]:
-            if part == "":
-                part = str(len(node))
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise StripeApiError(400, f"Invalid parameter: {key}", param=key)
-            node = child
-        last = parts[-1] or str(len(node))
-        node[last] = value
-    return _listify(root)
-
-
-def _int(value: Any, param: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise StripeApiError(400, f"Invalid integer: {value}", code="parameter_invalid_integer",
-                             param=param) from None
-
-
-def _require(container: dict[str, Any], key: str, param: str) -> Any:
-    value = container.get(key)
-    if value in (None, "", {}, []):
-        raise StripeApiError(400, f"Missing required param: {param}.",
-                             code="parameter_missing", param=param)
-    return value
-
-
-def _strings(value: Any, param: str) -> dict[str, str]:
-    if value in (None, ""):
-        return {}
-    if not isinstance(value, dict):
-        raise StripeApiError(400, f"Invalid object: {param}", param=param)
-    return {str(k): str(v) for k, v in value.items() if v != ""}
-
-
-# ---------------------------------------------------------------------------
-# The server
-# ---------------------------------------------------------------------------
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True  # server_close() waits for every answer in flight
-
-    def __init__(self, fake: FakeStripe, port: int = 0):
-        super().__init__(("127.0.0.1", port), _Handler)
-        self.fake = fake
-
-    def handle_error(self, request, client_address):
-        # A client that gave up (a timeout under test) is not an error of the fake.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "FakeStripe/1.0"
-    timeout = 10  # a connection that never sends a request does not hold up stop()
-
-    def do_GET(self):
-        self.server.fake._handle(self)
-
-    def do_POST(self):
-        self.server.fake._handle(self)
-
-    def do_DELETE(self):
-        self.server.fake._handle(self)
-
-    def log_message(self, format, *args):
-        pass
-
-    def send_body(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+__all__ = ["API_VERSION", "TEST_KEY", "WEBHOOK_SECRET", "FakeStripe", "RecordedRequest",
+           "StripeApiError", "parse_form"]
 
 
 _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
@@ -221,7 +100,7 @@ class FakeStripe:
         self.api_key = api_key
         self.port = port
         self._lock = threading.RLock()
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self.reset()
@@ -230,7 +109,7 @@ class FakeStripe:
 
     def start(self) -> FakeStripe:
         if self._server is None:
-            self._server = _Server(self, self.port)
+            self._server = Server(self, self.port)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                 name="fake-stripe", daemon=True)
@@ -316,7 +195,7 @@ class FakeStripe:
             extras = self._session_extras[session_id]
             metadata = dict(extras["payment_intent_data"].get("metadata") or {})
             intent = {
-                "id": _new_id("pi"), "object": "payment_intent",
+                "id": new_id("pi"), "object": "payment_intent",
                 "amount": session["amount_total"], "amount_received": 0,
                 "currency": session["currency"], "metadata": metadata,
                 "status": "processing", "latest_charge": None,
@@ -421,7 +300,7 @@ class FakeStripe:
               created: int | None = None) -> dict[str, Any]:
         """A Stripe event (snapshot payload) of `type` about a copy of `obj`."""
         return {
-            "id": event_id or _new_id("evt"), "object": "event", "api_version": API_VERSION,
+            "id": event_id or new_id("evt"), "object": "event", "api_version": API_VERSION,
             "created": int(time.time()) if created is None else created,
             "data": {"object": copy.deepcopy(obj)}, "livemode": False, "pending_webhooks": 1,
             "request": {"id": None, "idempotency_key": None}, "type": type,
@@ -490,7 +369,7 @@ class FakeStripe:
 
     def _succeed(self, intent: dict[str, Any]) -> None:
         charge = {
-            "id": _new_id("ch"), "object": "charge", "amount": intent["amount"],
+            "id": new_id("ch"), "object": "charge", "amount": intent["amount"],
             "amount_captured": intent["amount"], "amount_refunded": 0,
             "currency": intent["currency"], "metadata": dict(intent["metadata"]),
             "payment_intent": intent["id"], "paid": True, "captured": True,
@@ -513,7 +392,7 @@ class FakeStripe:
                 400, f"Refund amount ({amount}) is greater than unrefunded amount on charge "
                 f"({left})", code="amount_too_large", param="amount")
         refund = {
-            "id": _new_id("re"), "object": "refund", "amount": amount,
+            "id": new_id("re"), "object": "refund", "amount": amount,
             "charge": charge["id"], "payment_intent": intent["id"],
             "currency": charge["currency"], "metadata": {}, "reason": None,
             "status": "succeeded", "created": int(time.time()),
@@ -525,7 +404,7 @@ class FakeStripe:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _handle(self, handler: _Handler) -> None:
+    def _handle(self, handler: Handler) -> None:
         split = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
@@ -592,10 +471,10 @@ class FakeStripe:
                 self.errors.append(traceback.format_exc())
             return 500, StripeApiError(500, "The fake Stripe failed", type="api_error").body, False
 
-    def _answer(self, handler: _Handler, status: int, payload: Any,
+    def _answer(self, handler: Handler, status: int, payload: Any,
                 extra: dict[str, str] | None = None) -> None:
         body = json.dumps(payload, indent=2).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Request-Id": _new_id("req"),
+        headers = {"Content-Type": "application/json", "Request-Id": new_id("req"),
                    "Stripe-Version": API_VERSION, **(extra or {})}
         handler.send_body(status, body, headers)
 
@@ -625,35 +504,35 @@ class FakeStripe:
     # -- API endpoints -------------------------------------------------------------------
 
     def _api_create_session(self, params: dict[str, Any]) -> dict[str, Any]:
-        mode = _require(params, "mode", "mode")
+        mode = require(params, "mode", "mode")
         if mode != "payment":
             raise StripeApiError(400, f"The fake Stripe only supports mode=payment, not {mode}",
                                  param="mode")
-        raw_items = _require(params, "line_items", "line_items")
+        raw_items = require(params, "line_items", "line_items")
         if not isinstance(raw_items, list):
             raise StripeApiError(400, "Invalid array", param="line_items")
         line_items, currencies, total = [], set(), 0
         for index, item in enumerate(raw_items):
             where = f"line_items[{index}]"
-            quantity = _int(_require(item, "quantity", f"{where}[quantity]"), f"{where}[quantity]")
-            price_data = _require(item, "price_data", f"{where}[price_data]")
-            currency = str(_require(price_data, "currency", f"{where}[price_data][currency]"))
-            unit_amount = _int(
-                _require(price_data, "unit_amount", f"{where}[price_data][unit_amount]"),
+            quantity = as_int(require(item, "quantity", f"{where}[quantity]"), f"{where}[quantity]")
+            price_data = require(item, "price_data", f"{where}[price_data]")
+            currency = str(require(price_data, "currency", f"{where}[price_data][currency]"))
+            unit_amount = as_int(
+                require(price_data, "unit_amount", f"{where}[price_data][unit_amount]"),
                 f"{where}[price_data][unit_amount]")
-            product_data = _require(price_data, "product_data", f"{where}[price_data][product]")
-            name = _require(product_data, "name", f"{where}[price_data][product_data][name]")
+            product_data = require(price_data, "product_data", f"{where}[price_data][product]")
+            name = require(product_data, "name", f"{where}[price_data][product_data][name]")
             if quantity < 1 or unit_amount < 0:
                 raise StripeApiError(400, "Invalid quantity or amount", param=where)
             currencies.add(currency.lower())
             total += quantity * unit_amount
             line_items.append({
-                "id": _new_id("li"), "object": "item", "description": name,
+                "id": new_id("li"), "object": "item", "description": name,
                 "quantity": quantity, "currency": currency.lower(),
                 "amount_subtotal": quantity * unit_amount, "amount_total": quantity * unit_amount,
-                "price": {"id": _new_id("price"), "object": "price", "currency": currency.lower(),
+                "price": {"id": new_id("price"), "object": "price", "currency": currency.lower(),
                           "unit_amount": unit_amount,
-                          "product": {"name": name, "metadata": _strings(
+                          "product": {"name": name, "metadata": strings(
                               product_data.get("metadata"), f"{where}[price_data][product_data]"
                               "[metadata]")}},
             })
@@ -663,7 +542,7 @@ class FakeStripe:
         now = int(time.time())
         expires_at = now + MAX_EXPIRY
         if params.get("expires_at") not in (None, ""):
-            expires_at = _int(params["expires_at"], "expires_at")
+            expires_at = as_int(params["expires_at"], "expires_at")
             if not (now + MIN_EXPIRY - EXPIRY_SLACK <= expires_at
                     <= now + MAX_EXPIRY + EXPIRY_SLACK):
                 raise StripeApiError(
@@ -672,12 +551,12 @@ class FakeStripe:
         shipping_options, allowed = self._shipping_params(params, currencies)
         discount = self._discount(params, total, currencies)
         automatic_tax = str((params.get("automatic_tax") or {}).get("enabled", "")) == "true"
-        session_id = _new_id("cs_test")
+        session_id = new_id("cs_test")
         session = {
             "id": session_id, "object": "checkout.session", "mode": mode,
             "url": f"{self.url}/pay/{session_id}", "status": "open",
             "payment_status": "unpaid", "client_reference_id": params.get("client_reference_id"),
-            "metadata": _strings(params.get("metadata"), "metadata"),
+            "metadata": strings(params.get("metadata"), "metadata"),
             "customer_email": params.get("customer_email"), "currency": currencies.pop(),
             "amount_subtotal": total, "amount_total": total - discount, "expires_at": expires_at,
             "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"),
@@ -697,7 +576,7 @@ class FakeStripe:
         self._session_extras[session_id] = {
             "line_items": line_items,
             "payment_intent_data": {
-                "metadata": _strings(payment_intent_data.get("metadata"),
+                "metadata": strings(payment_intent_data.get("metadata"),
                                      "payment_intent_data[metadata]")},
         }
         return copy.deepcopy(session)
@@ -713,25 +592,25 @@ class FakeStripe:
         options = []
         for index, entry in enumerate(raw):
             where = f"shipping_options[{index}][shipping_rate_data]"
-            data = _require(entry, "shipping_rate_data", where)
-            fixed = _require(data, "fixed_amount", f"{where}[fixed_amount]")
-            amount = _int(_require(fixed, "amount", f"{where}[fixed_amount][amount]"),
+            data = require(entry, "shipping_rate_data", where)
+            fixed = require(data, "fixed_amount", f"{where}[fixed_amount]")
+            amount = as_int(require(fixed, "amount", f"{where}[fixed_amount][amount]"),
                           f"{where}[fixed_amount][amount]")
-            currency = str(_require(fixed, "currency", f"{where}[fixed_amount][currency]"))
+            currency = str(require(fixed, "currency", f"{where}[fixed_amount][currency]"))
             if currency.lower() not in currencies or amount < 0:
                 raise StripeApiError(400, "Invalid shipping rate", param=where)
-            rate = {"id": _new_id("shr"), "object": "shipping_rate", "active": True,
-                    "display_name": _require(data, "display_name", f"{where}[display_name]"),
+            rate = {"id": new_id("shr"), "object": "shipping_rate", "active": True,
+                    "display_name": require(data, "display_name", f"{where}[display_name]"),
                     "fixed_amount": {"amount": amount, "currency": currency.lower()},
                     "delivery_estimate": data.get("delivery_estimate"),
-                    "metadata": _strings(data.get("metadata"), f"{where}[metadata]"),
+                    "metadata": strings(data.get("metadata"), f"{where}[metadata]"),
                     "tax_behavior": data.get("tax_behavior", "unspecified")}
             self.shipping_rates[rate["id"]] = rate
             options.append({"shipping_amount": amount, "shipping_rate": rate["id"]})
         collection = params.get("shipping_address_collection")
         allowed = None
         if collection is not None:
-            allowed = _require(collection, "allowed_countries",
+            allowed = require(collection, "allowed_countries",
                                "shipping_address_collection[allowed_countries]")
             if not isinstance(allowed, list) or not allowed:
                 raise StripeApiError(400, "Invalid array",
@@ -746,7 +625,7 @@ class FakeStripe:
             raise StripeApiError(400, "You may only specify one discount.", param="discounts")
         if not raw:
             return 0
-        coupon_id = _require(raw[0], "coupon", "discounts[0][coupon]")
+        coupon_id = require(raw[0], "coupon", "discounts[0][coupon]")
         coupon = self.coupons.get(coupon_id)
         if coupon is None or not coupon["valid"]:
             raise StripeApiError(400, f"No such coupon: '{coupon_id}'",
@@ -773,22 +652,22 @@ class FakeStripe:
         if duration not in ("once", "forever", "repeating"):
             raise StripeApiError(400, "Invalid duration", param="duration")
         coupon: dict[str, Any] = {
-            "id": _new_id("coupon"), "object": "coupon", "amount_off": None,
+            "id": new_id("coupon"), "object": "coupon", "amount_off": None,
             "percent_off": None, "currency": None, "duration": duration,
-            "name": params.get("name"), "metadata": _strings(params.get("metadata"), "metadata"),
+            "name": params.get("name"), "metadata": strings(params.get("metadata"), "metadata"),
             "max_redemptions": None, "times_redeemed": 0, "valid": True,
             "created": int(time.time()), "livemode": False}
         if amount not in (None, ""):
-            coupon["amount_off"] = _int(amount, "amount_off")
+            coupon["amount_off"] = as_int(amount, "amount_off")
             if coupon["amount_off"] < 1:
                 raise StripeApiError(400, "Invalid amount_off", param="amount_off")
-            coupon["currency"] = str(_require(params, "currency", "currency")).lower()
+            coupon["currency"] = str(require(params, "currency", "currency")).lower()
         else:
             coupon["percent_off"] = float(percent)
             if not 0 < coupon["percent_off"] <= 100:
                 raise StripeApiError(400, "Invalid percent_off", param="percent_off")
         if params.get("max_redemptions") not in (None, ""):
-            coupon["max_redemptions"] = _int(params["max_redemptions"], "max_redemptions")
+            coupon["max_redemptions"] = as_int(params["max_redemptions"], "max_redemptions")
         self.coupons[coupon["id"]] = coupon
         return copy.deepcopy(coupon)
 
@@ -796,7 +675,7 @@ class FakeStripe:
         return self._lookup(self.coupons, "coupon", id)
 
     def _api_list_sessions(self, params: dict[str, Any]) -> dict[str, Any]:
-        limit = _int(params.get("limit", 10), "limit")
+        limit = as_int(params.get("limit", 10), "limit")
         if not 1 <= limit <= 100:
             raise StripeApiError(400, "Invalid limit: must be between 1 and 100", param="limit")
         found = [s for s in reversed(list(self.sessions.values()))
@@ -846,7 +725,7 @@ class FakeStripe:
             raise StripeApiError(400, f"PaymentIntent {intent_id} has no successful charge.",
                                  code="charge_not_refundable")
         amount = params.get("amount")
-        return self._refund(intent, None if amount in (None, "") else _int(amount, "amount"))
+        return self._refund(intent, None if amount in (None, "") else as_int(amount, "amount"))
 
     def _api_retrieve_refund(self, params: dict[str, Any], id: str) -> dict[str, Any]:
         return self._lookup(self.refunds, "refund", id)
@@ -869,7 +748,7 @@ class FakeStripe:
 
     # -- the payment page ----------------------------------------------------------------
 
-    def _pay_page(self, handler: _Handler, path: str, body: bytes) -> None:
+    def _pay_page(self, handler: Handler, path: str, body: bytes) -> None:
         session_id = path.removeprefix("/pay/").strip("/")
         with self._lock:
             session = copy.deepcopy(self.sessions.get(session_id))
