@@ -118,7 +118,8 @@ _LOCK = (select(Cart.id.label("cart_id"), Cart.updated_at,
          .where(Cart.token == bindparam("token")).with_for_update(of=Cart))
 _LOCK_WITH_VARIANT = (  # the variant's columns are None when there is no such sku
     select(Cart.id.label("cart_id"), Cart.updated_at,
-           Cart.discount_code.label("cart_discount_code"), Variant.id.label("variant_id"),
+           Cart.discount_code.label("cart_discount_code"), Cart.journey.label("cart_journey"),
+           Variant.id.label("variant_id"),
            Variant.product_id, Variant.stock, Variant.price_amount, Variant.currency,
            Variant.name.label("variant_name"), Product.name.label("product_name"),
            Product.slug.label("product_slug"), Product.status.label("product_status"))
@@ -140,7 +141,6 @@ _SET_LINE = (update(CartLine).where(CartLine.id == bindparam("line_id"))
 _DELETE_LINE = delete(CartLine).where(CartLine.id == bindparam("line_id"))
 _TOUCH = update(Cart).where(Cart.id == bindparam("cart_id")).values(updated_at=bindparam("now"))
 _STOCK = select(Variant.stock).where(Variant.id == bindparam("variant_id"))
-_JOURNEY = select(Cart.journey).where(Cart.id == bindparam("cart_id"))
 _SET_JOURNEY = (update(Cart).where(Cart.id == bindparam("cart_id"))
                 .values(journey=bindparam("journey", type_=Cart.__table__.c.journey.type)))
 
@@ -244,7 +244,7 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     total = quantity + (lines[at].quantity if at is not None else 0)
     _check_quantity(total)
     _check_stock(found.product_name, found.variant_name, sku, found.stock, total)
-    source = _record_journey(conn, cart_id, source, journey)  # under the cart's lock
+    source = _record_journey(conn, cart_id, found.cart_journey, source, journey)
     if at is None:
         line_id = conn.execute(_INSERT_LINE, {
             "cart_id": cart_id, "variant_id": variant_id, "quantity": quantity,
@@ -268,13 +268,14 @@ def add_line(session, token: str, sku: str, quantity: int, source: str | None = 
     return CartView(token=token, lines=tuple(lines), discount_code=found.cart_discount_code)
 
 
-def _record_journey(conn, cart_id: int, source: str | None, visitor: dict | None):
+def _record_journey(conn, cart_id: int, kept_json, source: str | None,
+                    visitor: dict | None):
     """Merge the visitor's journey and `source` into the (locked) cart's journey; the
     source the new units credit: `source`, else (an add from the pages) the journey's
     last touch."""
     if visitor is None and source in (None, DIRECT):
         return source
-    kept = journeys.from_json(conn.scalar(_JOURNEY, {"cart_id": cart_id}))
+    kept = journeys.from_json(kept_json)  # read with the cart's lock, in the same trip
     merged = journeys.add_touch(journeys.merge(kept, journeys.from_json(visitor)), source)
     if merged != kept:
         conn.execute(_SET_JOURNEY, {"cart_id": cart_id, "journey": journeys.to_json(merged)})
