@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..attribution.services import is_source, source_exists
+from ..attribution.services import is_source, order_revenue, source_exists
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
 from ..orders.models import PAID_STATUSES, Order, StaffAction
@@ -39,24 +39,21 @@ class CodeSales:
     discounted: int  # what the code took off them
 
 
-# An order's revenue as the attribution report counts it (`order_revenue`), in SQL: the
-# goods less the discount, scaled by the part of the total not refunded, rounded down.
-_GOODS = Order.subtotal_amount - Order.discount_amount
-_REVENUE = case((Order.total_amount > 0,
-                 _GOODS * (Order.total_amount - Order.refunded_amount) // Order.total_amount),
-                else_=_GOODS)
-
-
 def sales_by_code(session) -> dict[str, CodeSales]:
     """Per code, the paid and fulfilled orders that used it (fully refunded ones count
-    nowhere, as in the attribution report), in one grouped query."""
-    rows = session.execute(
-        select(Order.discount_code, func.count(Order.id), func.sum(_REVENUE),
-               func.sum(Order.discount_amount))
-        .where(Order.discount_code.is_not(None), Order.status.in_(PAID_STATUSES))
-        .group_by(Order.discount_code))
-    return {code: CodeSales(int(orders), int(revenue or 0), int(discounted or 0))
-            for code, orders, revenue, discounted in rows}
+    nowhere), their revenue counted by the attribution report's one rule
+    (`order_revenue`), in one query."""
+    tallies: dict[str, list[int]] = {}
+    for row in session.execute(
+            select(Order.discount_code, Order.subtotal_amount, Order.discount_amount,
+                   Order.total_amount, Order.refunded_amount)
+            .where(Order.discount_code.is_not(None), Order.status.in_(PAID_STATUSES))):
+        tally = tallies.setdefault(row.discount_code, [0, 0, 0])
+        tally[0] += 1
+        tally[1] += order_revenue(row.subtotal_amount, row.discount_amount,
+                                  row.total_amount, row.refunded_amount)
+        tally[2] += row.discount_amount
+    return {code: CodeSales(*tally) for code, tally in tallies.items()}
 
 
 NO_SALES = CodeSales(0, 0, 0)
