@@ -76,7 +76,7 @@ class SearchResultSchema(ma.Schema):
 
 
 RESULT = SearchResultSchema()
-SEARCH_TTL = 60
+SEARCH_TTL = services.CACHE_TTL
 
 
 def hit_json(hit: services.SearchHit) -> dict:

@@ -6,8 +6,9 @@ what only one database understands, which the models cannot describe:
 - SQLite: the FTS5 table `search_fts` (an external-content index over `search_document`,
   kept in step by triggers) and the shadow tables FTS5 creates for itself
   (`search_fts_data`, `search_fts_idx`, `search_fts_docsize`, `search_fts_config`).
-- PostgreSQL: the generated `tsvector` column `search_vector` and its GIN index, and the
-  `pg_trgm` GiST index `ix_search_word_trigram` over the vocabulary.
+- PostgreSQL: the generated `tsvector` columns `search_vector` (every field, weighted) and
+  `title_vector` (the title alone, for the title tiers of the ranking), their GIN indexes,
+  and the `pg_trgm` GiST index `ix_search_word_trigram` over the vocabulary.
 
 `search_word` (and, on SQLite, `search_trigram`) is the vocabulary of indexed words that
 misspelt queries are matched against.
@@ -26,6 +27,8 @@ from ..timeutil import UTCDateTime
 FTS_TABLE = "search_fts"
 VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ix_search_document_search_vector"
+TITLE_VECTOR_COLUMN = "title_vector"
+TITLE_VECTOR_INDEX = "ix_search_document_title_vector"
 WORD_INDEX = "ix_search_word_trigram"
 MAX_WORD = 40  # longer words are not kept in the vocabulary
 
@@ -77,15 +80,17 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
     Autogenerate and schema comparisons would otherwise propose to drop them, because
     they exist in the database but not in the metadata: the FTS5 virtual table and its
-    shadow tables on SQLite, the generated `tsvector` column and its GIN index on
-    PostgreSQL (see the module docstring). Migrations 0005 and 0009 create them by hand.
+    shadow tables on SQLite, the generated `tsvector` columns and their GIN indexes on
+    PostgreSQL (see the module docstring). Migrations 0005, 0009 and 0011 create them by
+    hand.
     """
     if not reflected or compare_to is not None:
         return True
     if type_ == "table":
         return not (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
     if type_ == "column":
-        return not (name == VECTOR_COLUMN and obj.table.name == SearchEntry.__tablename__)
+        return not (name in (VECTOR_COLUMN, TITLE_VECTOR_COLUMN)
+                    and obj.table.name == SearchEntry.__tablename__)
     if type_ == "index":
-        return name not in (VECTOR_INDEX, WORD_INDEX)
+        return name not in (VECTOR_INDEX, TITLE_VECTOR_INDEX, WORD_INDEX)
     return True

@@ -30,6 +30,7 @@ CANDIDATES = 30  # words the database proposes for one misspelt word
 BATCH = 500
 _TRGM_SCHEMA = text("SELECT n.nspname FROM pg_extension AS e JOIN pg_namespace AS n "
                     "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")
+_TRGM_SCHEMAS: dict[str, str] = {}  # database URL -> schema of its `pg_trgm`
 
 
 def words_of(text: str) -> set[str]:
@@ -91,8 +92,7 @@ def clear_words(session) -> None:
 def candidates(session, word: str) -> list[str]:
     """At most `CANDIDATES` vocabulary words sharing the most trigrams with `word`."""
     if is_postgresql(session):
-        # `pg_trgm` is installed once per database, maybe in a schema not on the path.
-        schema = session.execute(_TRGM_SCHEMA).scalar_one().replace('"', '""')
+        schema = _trgm_schema(session).replace('"', '""')
         return list(session.scalars(text(
             f'SELECT word FROM search_word ORDER BY word OPERATOR("{schema}".<->) :word, '
             f'word LIMIT {CANDIDATES}'), {"word": word}))
@@ -101,6 +101,19 @@ def candidates(session, word: str) -> list[str]:
         select(SearchTrigram.word).where(SearchTrigram.gram.in_(sorted(trigrams(word))))
         .group_by(SearchTrigram.word).order_by(shared.desc(), SearchTrigram.word)
         .limit(CANDIDATES)))
+
+
+def _trgm_schema(session) -> str:
+    """The schema `pg_trgm` lives in, asked once per database (engine), not per word.
+
+    The extension is installed once per database, maybe in a schema not on the search
+    path; where it lives is a fact of the installation that no request changes, so every
+    worker may keep its own copy."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    schema = _TRGM_SCHEMAS.get(url)
+    if schema is None:
+        schema = _TRGM_SCHEMAS[url] = session.execute(_TRGM_SCHEMA).scalar_one()
+    return schema
 
 
 def edit_distance(a: str, b: str) -> int:
