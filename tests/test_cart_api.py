@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from storefront.cart import tokens as cart_tokens
 from storefront.cart.models import Cart, CartLine
 from storefront.timeutil import utcnow
 
@@ -127,11 +128,15 @@ def test_a_line_cannot_belong_to_another_cart(client, demo):
     assert client.get(f"/api/v1/carts/{theirs}").get_json()["item_count"] == 1
 
 
-def test_prune_removes_only_idle_carts(runner, client, session, demo):
-    idle, fresh = new_cart(client), new_cart(client)
+def test_prune_removes_only_idle_carts(app, runner, client, session, demo):
+    # A cart nobody changed for 31 days was opened at least that long ago.
+    then = utcnow() - timedelta(days=31)
+    idle = cart_tokens.issue(app.extensions["storefront"].settings.secret_key, then)
+    session.add(Cart(token=idle, created_at=then))
+    session.commit()
+    fresh = new_cart(client)
     client.post(f"/api/v1/carts/{idle}/lines", json={"sku": "BB-LIGHT"})
-    session.query(Cart).filter_by(token=idle).update(
-        {"updated_at": utcnow() - timedelta(days=31)})
+    session.query(Cart).filter_by(token=idle).update({"updated_at": then})
     session.commit()
     result = runner.invoke(args=["carts", "prune"])
     assert result.exit_code == 0 and "Removed 1 idle carts" in result.output

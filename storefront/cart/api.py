@@ -11,7 +11,7 @@ from ..checkout.services import place_order
 from ..extensions import db, limiter
 from ..restapi import service_errors
 from . import services
-from .presenters import cart_response
+from .presenters import cart_response, cart_secret
 from .schemas import (
     CartLineCreateSchema,
     CartLineUpdateSchema,
@@ -46,7 +46,7 @@ def make_blueprint() -> Blueprint:
         @blp.response(201, CartSchema)
         def post(self):
             """Create an empty cart; keep its token to use it."""
-            return cart_response(services.empty_view(services.create_cart(db.session)), 201)
+            return cart_response(services.new_cart(cart_secret()), 201)
 
     @blp.route("/<token>")
     class CartDetail(MethodView):
@@ -55,7 +55,7 @@ def make_blueprint() -> Blueprint:
         def get(self, token):
             """Show a cart with its lines and subtotal."""
             with service_errors():
-                return cart_response(services.get_cart(db.session, token))
+                return cart_response(services.get_cart(db.session, token, cart_secret()))
 
     @blp.route("/<token>/lines")
     class CartLines(MethodView):
@@ -67,7 +67,7 @@ def make_blueprint() -> Blueprint:
             """Add units of a variant (or more units to its line)."""
             with service_errors():
                 return cart_response(services.add_line(
-                    db.session, token, **line,
+                    db.session, token, **line, secret=cart_secret(),
                     batch=current_app.extensions["storefront"].settings.view_batch))
 
     @blp.route("/<token>/lines/<int:line_id>")
@@ -80,14 +80,15 @@ def make_blueprint() -> Blueprint:
             """Set a line's quantity; 0 removes the line."""
             with service_errors():
                 return cart_response(services.set_quantity(db.session, token, line_id,
-                                                           change["quantity"]))
+                                                           change["quantity"], cart_secret()))
 
         @blp.response(200, CartSchema)
         @blp.alt_response(404, description="No such cart or line.")
         def delete(self, token, line_id):
             """Remove a line."""
             with service_errors():
-                return cart_response(services.remove_line(db.session, token, line_id))
+                return cart_response(services.remove_line(db.session, token, line_id,
+                                                          cart_secret()))
 
     @blp.route("/<token>/checkout")
     class Checkout(MethodView):

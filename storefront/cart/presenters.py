@@ -16,6 +16,11 @@ from ..timeutil import utcnow
 from .services import CartView
 
 
+def cart_secret() -> str:
+    """The key cart tokens are signed with (`cart.tokens`), for the faces to hand on."""
+    return current_app.extensions["storefront"].settings.secret_key
+
+
 def shipping_options(view: CartView) -> list[dict]:
     """What each shipping method would cost this cart (free ones at 0), cheapest first;
     none for an empty cart."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, delete, func, insert, null, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..attribution import journeys
 from ..attribution.services import DIRECT, FLUSH_EVERY, count_later, source_exists
@@ -15,6 +16,7 @@ from ..catalog.services import PUBLIC_STATUS
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..money import Money
 from ..timeutil import utcnow
+from . import tokens as cart_tokens
 from .models import MAX_LINE_QUANTITY, Cart, CartLine
 
 DEFAULT_CURRENCY = "usd"
@@ -73,12 +75,24 @@ class CartView:
         return Money(sum(line.line_total.amount for line in self.lines), currency)
 
 
+def new_cart(secret: str) -> CartView:
+    """A new, empty cart: a token the shop signs (`cart.tokens`), written to the database
+    only by the cart's first change."""
+    return CartView(token=cart_tokens.issue(secret, utcnow()))
+
+
 def create_cart(session) -> Cart:
-    """A new, empty cart."""
+    """A new, empty cart with its row written now (for loading many carts in bulk)."""
     cart = Cart(token=new_token())
     session.add(cart)
     session.commit()
     return cart
+
+
+def _unwritten(token: str, secret: str | None) -> bool:
+    """Whether `token` is a cart the shop issued that has no row yet (an empty cart)."""
+    return bool(secret) and cart_tokens.unwritten_cart(secret or "", token, utcnow(),
+                                                        timedelta(days=IDLE_DAYS))
 
 
 def _check_token(token) -> None:
@@ -157,36 +171,49 @@ def _read_lines(conn, cart_id: int) -> list[LineView]:
     return [_line_view(row) for row in conn.execute(_LINES, {"cart_id": cart_id})]
 
 
-def _lock(conn, token: str, sku: str | None = None):
+def _lock(conn, token: str, sku: str | None = None, *, secret: str | None = None):
     """Lock the cart and return its row (`cart_id`, `updated_at`), with the variant `sku`'s
-    columns (or Nones) in the same round trip when one is given."""
+    columns (or Nones) in the same round trip when one is given. With `secret`, a cart
+    the shop issued that has no row yet gets its row first (its first change)."""
     _check_token(token)
-    if conn.dialect.name == "sqlite":
+    sqlite_ = conn.dialect.name == "sqlite"
+    if sqlite_:
         conn.execute(_CLAIM_FOR_SQLITE, {"token": token})
-    if sku is None:
-        found = conn.execute(_LOCK, {"token": token}).first()
-    else:
-        found = conn.execute(_LOCK_WITH_VARIANT, {"token": token, "sku": sku}).first()
+    statement, values = ((_LOCK, {"token": token}) if sku is None
+                         else (_LOCK_WITH_VARIANT, {"token": token, "sku": sku}))
+    found = conn.execute(statement, values).first()
+    if found is None and secret is not None and _unwritten(token, secret):
+        # Two first changes at once both insert; the second insert does nothing, and
+        # its lock then waits for the first change to commit.
+        new_row = (sqlite.insert(Cart) if sqlite_ else postgresql.insert(Cart))
+        now = utcnow()
+        conn.execute(new_row.values(token=token, created_at=now, updated_at=now)
+                     .on_conflict_do_nothing(index_elements=[Cart.token]))
+        found = conn.execute(statement, values).first()
     if found is None:
         raise NotFoundError("No such cart.", reason="cart_not_found")
     return found
 
 
-def get_cart(session, token: str) -> CartView:
-    """A cart and its lines, in one query whatever the number of lines."""
+def get_cart(session, token: str, secret: str | None = None) -> CartView:
+    """A cart and its lines, in one query whatever the number of lines. With `secret`, a
+    cart the shop issued that has no row yet is an empty cart."""
     _check_token(token)
     rows = session.connection().execute(_CART_WITH_LINES, {"token": token}).all()
     if not rows:
+        if _unwritten(token, secret):
+            return CartView(token=token)
         raise NotFoundError("No such cart.", reason="cart_not_found")
     return CartView(token=token, lines=tuple(_line_view(row) for row in rows
                                              if row.line_id is not None),
                     discount_code=rows[0].cart_discount_code)
 
 
-def lock_for_checkout(session, token: str) -> tuple[int, CartView]:
+def lock_for_checkout(session, token: str, secret: str | None = None) -> tuple[int, CartView]:
     """Lock a cart and read its lines once the lock is held: (cart id, view). Checkout
-    reads the same rows as the API, in the same two round trips as any change."""
-    found = _lock(conn := session.connection(), token)
+    reads the same rows as the API, in the same two round trips as any change. With
+    `secret`, a cart the shop issued gets its row if it has none yet."""
+    found = _lock(conn := session.connection(), token, secret=secret)
     return found.cart_id, CartView(token=token, lines=tuple(_read_lines(conn, found.cart_id)),
                                    discount_code=found.cart_discount_code)
 
@@ -196,11 +223,13 @@ def empty_view(cart: Cart) -> CartView:
     return CartView(token=cart.token)
 
 
-def item_count(session, token: str) -> int | None:
+def item_count(session, token: str, secret: str | None = None) -> int | None:
     """Units in the cart with this token (0 when empty), or None when there is no such cart;
     one query, for the header of every page."""
     found = session.connection().execute(_ITEM_COUNT, {"token": token}).first()
-    return None if found is None else int(found.units)
+    if found is None:
+        return 0 if _unwritten(token, secret) else None
+    return int(found.units)
 
 
 def _check_stock(product_name: str, variant_name: str, sku: str, stock: int,
@@ -218,20 +247,21 @@ def _check_quantity(quantity: int) -> None:
 
 def add_line(session, token: str, sku: str, quantity: int, source: str | None = None,
              batch: int = FLUSH_EVERY, *, unknown_source_is_direct: bool = False,
-             journey: dict | None = None) -> CartView:
+             journey: dict | None = None, secret: str | None = None) -> CartView:
     """Add units of a variant, or more units to the line that has it. A `source` must name
     published content, a campaign or be `direct`: reports would count ghosts otherwise.
     An unknown one is refused, or (`unknown_source_is_direct`, for links followed on the
     pages) the add counts as direct. `source` becomes a touch of the cart's journey; the
     pages also hand in the visitor's `journey` so far (`attribution.journeys`), merged
     into the cart's, and a line without a source of its own then credits its last touch.
+    With `secret`, a cart the shop issued that has no row yet gets one.
     """
     if source is not None and not source_exists(session, source):
         if not unknown_source_is_direct:
             raise InvalidError(f"No published content {source!r} to credit.",
                                reason="unknown_source", field="source")
         source = None
-    found = _lock(conn := session.connection(), token, sku)
+    found = _lock(conn := session.connection(), token, sku, secret=secret)
     if found.variant_id is None or found.product_status != PUBLIC_STATUS:
         # Drafts, archived products and inactive variants are not for sale: as unknown.
         raise NotFoundError(f"No variant {sku!r}.", reason="variant_not_found")
@@ -290,9 +320,15 @@ def _touch(conn, cart_id: int, updated_at) -> None:
         conn.execute(_TOUCH, {"cart_id": cart_id, "now": now})
 
 
-def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
+def set_quantity(session, token: str, line_id: int, quantity: int,
+                 secret: str | None = None) -> CartView:
     """Change a line's quantity; zero removes it."""
-    found = _lock(conn := session.connection(), token)
+    try:
+        found = _lock(conn := session.connection(), token)
+    except NotFoundError:
+        if _unwritten(token, secret):  # an empty cart: it has no lines to change
+            raise NotFoundError("No such line in this cart.", reason="line_not_found") from None
+        raise
     cart_id = found.cart_id
     lines = _read_lines(conn, cart_id)
     at = next((n for n, line in enumerate(lines) if line.id == line_id), None)
@@ -314,9 +350,9 @@ def set_quantity(session, token: str, line_id: int, quantity: int) -> CartView:
     return CartView(token=token, lines=tuple(lines), discount_code=found.cart_discount_code)
 
 
-def remove_line(session, token: str, line_id: int) -> CartView:
+def remove_line(session, token: str, line_id: int, secret: str | None = None) -> CartView:
     """Take a line out of the cart."""
-    return set_quantity(session, token, line_id, 0)
+    return set_quantity(session, token, line_id, 0, secret)
 
 
 def empty_cart(session, cart_id: int) -> None:

@@ -77,7 +77,7 @@ def place_order(session, plugins, *, cart_token: str, email: str, settings: Sett
     release_cart_orders(session, plugins, cart_token, settings=settings)
     email = normalise_email(email)
     try:
-        cart_id, cart = lock_for_checkout(session, cart_token)
+        cart_id, cart = lock_for_checkout(session, cart_token, settings.secret_key)
         if cart.is_empty:
             raise ConflictError("The cart is empty.", reason="cart_empty")
         lock_holders(session, email, client)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..cart.presenters import cart_response
+from ..cart.presenters import cart_response, cart_secret
 from ..cart.schemas import CartSchema, DiscountApplySchema
 from ..extensions import db, limiter
 from ..restapi import service_errors
@@ -34,7 +34,7 @@ def make_blueprint() -> Blueprint:
             """Apply a discount code (any case) to the cart; it replaces any earlier one."""
             with service_errors():
                 return cart_response(services.apply_to_cart(db.session, token, body["code"],
-                                                            now=utcnow()))
+                                                            now=utcnow(), secret=cart_secret()))
 
         @limiter.limit(APPLY_LIMIT)
         @blp.response(200, CartSchema)
@@ -42,6 +42,7 @@ def make_blueprint() -> Blueprint:
         def delete(self, token):
             """Take the discount code off the cart."""
             with service_errors():
-                return cart_response(services.remove_from_cart(db.session, token))
+                return cart_response(services.remove_from_cart(db.session, token,
+                                                                cart_secret()))
 
     return blp

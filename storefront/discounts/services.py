@@ -175,9 +175,11 @@ def release_use(session, order: Order) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def apply_to_cart(session, token: str, code_text, *, now: datetime) -> CartView:
-    """Keep a code on the cart if it applies to the cart's goods now; else refuse why."""
-    cart_id, cart = lock_for_checkout(session, token)  # the lines as they are now
+def apply_to_cart(session, token: str, code_text, *, now: datetime,
+                  secret: str | None = None) -> CartView:
+    """Keep a code on the cart if it applies to the cart's goods now; else refuse why.
+    (`secret`: see `cart.services.lock_for_checkout`.)"""
+    cart_id, cart = lock_for_checkout(session, token, secret)  # the lines as they are now
     try:
         code = check_applies(session, code_text, subtotal=cart.subtotal.amount,
                              currency=cart.subtotal.currency, now=now)
@@ -190,9 +192,9 @@ def apply_to_cart(session, token: str, code_text, *, now: datetime) -> CartView:
     return replace(cart, discount_code=code.code)
 
 
-def remove_from_cart(session, token: str) -> CartView:
+def remove_from_cart(session, token: str, secret: str | None = None) -> CartView:
     """Take the code off the cart (a cart without one is left as it is)."""
-    cart_id, cart = lock_for_checkout(session, token)
+    cart_id, cart = lock_for_checkout(session, token, secret)
     session.execute(update(Cart).where(Cart.id == cart_id).values(discount_code=None)
                     .execution_options(synchronize_session=False))
     session.commit()

@@ -25,7 +25,7 @@ from plugins.types import PaymentProviderError
 from ..attribution.services import is_source, source_exists
 from ..cart import services as carts
 from ..cart.models import MAX_LINE_QUANTITY
-from ..cart.presenters import cart_dict
+from ..cart.presenters import cart_dict, cart_secret
 from ..catalog.models import Product, Variant
 from ..checkout.holds import client_key
 from ..checkout.payments import cancel_checkout, confirm_with_provider, was_declined
@@ -155,14 +155,15 @@ def register(bp) -> None:
                                           f"from 1 to {MAX_LINE_QUANTITY}.", 422)
         token = session.get(CART_KEY)
         if not token or _current_cart() is None:
-            token = carts.create_cart(db.session).token
+            token = carts.new_cart(cart_secret()).token  # written by the add below
             session[CART_KEY] = token
         try:
             source = form.source.data
             carts.add_line(db.session, token, form.sku.data, form.quantity.data,
                            source if source and is_source(source) else None,
                            batch=current_app.extensions["storefront"].settings.view_batch,
-                           unknown_source_is_direct=True, journey=journeys.hand_over())
+                           unknown_source_is_direct=True, journey=journeys.hand_over(),
+                           secret=cart_secret())
         except ServiceError as exc:
             return _not_added(form, back, exc.message, exc.status)
         journeys.done()  # the cart holds the journey now
