@@ -203,6 +203,9 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the standalone shop: defaults, then the environment, then `config`."""
     instance_path = os.environ.get("STOREFRONT_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # The standalone shop encodes JSON with orjson; a host app keeps its own provider.
+    from .jsonprovider import OrjsonProvider
+    app.json = OrjsonProvider(app)
     settings = Settings.from_environment(os.environ, config, instance_path=app.instance_path)
     app.config.update(settings.library_defaults())  # the standalone shop's, over Flask's
     app.config.update(config or {})  # Flask's and the extensions' own keys, as given

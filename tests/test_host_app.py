@@ -62,6 +62,11 @@ def test_a_forged_webhook_pays_nothing_in_a_host_app(app, host):
     assert response.status_code == 400
 
 
+def test_a_host_app_keeps_its_own_json_provider(host):
+    from storefront.jsonprovider import OrjsonProvider
+    assert not isinstance(host.json, OrjsonProvider)
+
+
 def test_a_host_app_in_production_is_told_what_is_missing(database_url):
     host = Flask("host")
     host.config.update(SECRET_KEY=HOST_SECRET, SQLALCHEMY_DATABASE_URI=database_url)
