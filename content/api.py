@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from storefront.plugin_api import PageArgsSchema, db, page_schema
+from storefront.plugin_api import PageArgsSchema, db, page_schema, public_count
 
-from . import presenters, services
+from . import presenters, read_models, services
 from .schemas import ArticleSchema, ArticleSummarySchema, ExerciseSchema, ExerciseSummarySchema
 
 ExercisePageSchema = page_schema(ExerciseSummarySchema, "ExercisePage")
@@ -40,10 +40,9 @@ def make_blueprints() -> list[Blueprint]:
         def get(self, slug):
             """Show one exercise with its steps, the bands it uses and the articles on it."""
             try:
-                exercise, linked = services.get_exercise(db.session, slug)
+                return read_models.exercise_detail(db.session, slug)
             except services.NotFound as exc:
                 abort(404, message=str(exc))
-            return presenters.exercise_detail(exercise, linked)
 
     @articles.route("")
     class Articles(MethodView):
@@ -64,9 +63,12 @@ def make_blueprints() -> list[Blueprint]:
         def get(self, slug):
             """Show one published article, its body as sanitised HTML."""
             try:
-                article = services.get_article(db.session, slug)
+                row = read_models.article_row(db.session, slug)
             except services.NotFound as exc:
                 abort(404, message=str(exc))
-            return presenters.article_detail(db.session, article)
+            count = public_count(db.session, kind="comment", target_type="article",
+                                 target_id=row.id)
+            return read_models.article_detail(db.session, row, store=True,
+                                              comment_count=count)[0]
 
     return [exercises, articles]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -76,24 +77,44 @@ def shortcodes(body: str) -> list[tuple[str, str, int]]:
     return found
 
 
+def render_prose(body: str) -> str:
+    """Markdown to sanitised HTML with each block shortcode left as its `<p>[[kind:slug]]</p>`
+    placeholder: the costly part of `render`, which depends on the Markdown alone and so is
+    stored with the article (`Article.body_html`)."""
+    return nh3.clean(_md.render(body), attributes=_ALLOWED_ATTRIBUTES)
+
+
+def prose_key(body: str) -> str:
+    """A fingerprint of the Markdown a stored `render_prose` output was built from, so a
+    reader can tell a stored body from a stale one (the Markdown changed by plain SQL)."""
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
+def fill_cards(prose: str, cards: dict[tuple[str, str], Card]) -> Markup:
+    """`render_prose` output with each placeholder replaced by its card (or by nothing).
+
+    Each card is sanitised on its own: a card is a whole top-level element, so cleaning it
+    apart gives the same HTML as cleaning the page with the card in place.
+    """
+    def card_html(match: re.Match) -> str:
+        card = cards.get((match.group(1), match.group(2)))
+        if card is None:
+            return ""
+        return nh3.clean(
+            f'<aside class="card card-{escape(card.kind)}">'
+            f'<p class="card-kind">{escape(card.kind.title())}</p>'
+            f'<h3 class="card-title"><a href="{escape(card.url)}">{escape(card.title)}</a></h3>'
+            + (f"<p>{escape(card.text)}</p>" if card.text else "")
+            + (f'<p class="card-meta">{escape(card.meta)}</p>' if card.meta else "")
+            + "</aside>", attributes=_ALLOWED_ATTRIBUTES)
+
+    return Markup(BLOCK_SHORTCODE.sub(card_html, prose))
+
+
 def render(body: str, cards: dict[tuple[str, str], Card]) -> Markup:
     """Markdown to safe HTML; each shortcode on its own line becomes its card.
 
     `cards` maps (kind, slug) to a Card; a shortcode without one is left out and
     must have been refused earlier, when the content was loaded.
     """
-    html = _md.render(body)
-
-    def card_html(match: re.Match) -> str:
-        card = cards.get((match.group(1), match.group(2)))
-        if card is None:
-            return ""
-        return (f'<aside class="card card-{escape(card.kind)}">'
-                f'<p class="card-kind">{escape(card.kind.title())}</p>'
-                f'<h3 class="card-title"><a href="{escape(card.url)}">{escape(card.title)}</a></h3>'
-                + (f"<p>{escape(card.text)}</p>" if card.text else "")
-                + (f'<p class="card-meta">{escape(card.meta)}</p>' if card.meta else "")
-                + "</aside>")
-
-    html = BLOCK_SHORTCODE.sub(card_html, html)
-    return Markup(nh3.clean(html, attributes=_ALLOWED_ATTRIBUTES))
+    return fill_cards(render_prose(body), cards)

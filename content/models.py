@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.plugin_api import Image, Model, Product, UTCDateTime, Variant, utcnow
+
+from .markdown import prose_key, render_prose
 
 LINK_ROLES = ("required", "optional")
 ARTICLE_STATUSES = ("draft", "published", "scheduled")
@@ -78,6 +80,11 @@ class Article(Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered (`markdown.render_prose`), written whenever `body_markdown` is, so
+    # a page never renders Markdown, and the `prose_key` of the Markdown it was built from;
+    # None, or a key that no longer matches, is built again on read.
+    body_html: Mapped[str | None] = mapped_column(Text, default=None)
+    body_html_key: Mapped[str | None] = mapped_column(String(32), default=None)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -91,6 +98,14 @@ class Article(Model):
         order_by="ArticleProduct.position")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Article.body_markdown, "set")
+def _render_body(target: Article, value, oldvalue, initiator) -> None:
+    """Every ORM write of the Markdown (console, staff API, import, demo) stores its HTML in
+    the same flush, so the stored body can never lag the Markdown it was built from."""
+    target.body_html = render_prose(value or "")
+    target.body_html_key = prose_key(value or "")
 
 
 class ArticleExercise(Model):

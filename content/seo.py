@@ -42,6 +42,8 @@ class _FirstImage(HTMLParser):
 
 def first_image(html: str, page: str) -> str | None:
     """The absolute address of the first image in an article's body, if it has one."""
+    if "<img" not in html.lower():  # most bodies have none: skip parsing them
+        return None
     finder = _FirstImage()
     finder.feed(html)
     finder.close()

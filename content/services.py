@@ -6,16 +6,14 @@ import html
 import re
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from plugins.types import ContentLink, SearchDocument, SearchSource
-from storefront.plugin_api import Product, keyset_page, utcnow
+from storefront.plugin_api import keyset_page, utcnow
 
 from .markdown import SHORTCODE, render
 from .models import (
     PUBLIC_ARTICLE_STATUSES,
     Article,
-    ArticleExercise,
     ArticleProduct,
     Exercise,
     ExerciseProduct,
@@ -27,11 +25,13 @@ class NotFound(LookupError):
     """Raised when a slug names no exercise or published article."""
 
 
-def published(stmt):
+def published(stmt, now=None):
     """Restrict an Article query to what readers may see: published or scheduled, once its
-    `published_at` has passed by the shop's clock (no job flips a scheduled article)."""
+    `published_at` has passed by the shop's clock (no job flips a scheduled article).
+    `now` may be a bound parameter, for a statement built once and run many times."""
     return stmt.where(Article.status.in_(PUBLIC_ARTICLE_STATUSES),
-                      Article.published_at.is_not(None), Article.published_at <= utcnow())
+                      Article.published_at.is_not(None),
+                      Article.published_at <= (utcnow() if now is None else now))
 
 
 def public_exercises(stmt):
@@ -45,41 +45,11 @@ def list_exercises(session, *, limit: int, cursor: str | None):
                        limit=limit, cursor=cursor)
 
 
-def get_exercise(session, slug: str, *, drafts: bool = False) -> tuple[Exercise, list[Article]]:
-    """A published exercise (or, with `drafts`, any) with its gear and the published
-    articles that teach it (three queries)."""
-    stmt = select(Exercise).where(Exercise.slug == slug)
-    exercise = session.scalar(
-        (stmt if drafts else public_exercises(stmt)).options(
-            joinedload(Exercise.image),
-            selectinload(Exercise.product_links).options(
-                joinedload(ExerciseProduct.product),
-                joinedload(ExerciseProduct.recommended_variant))))
-    if exercise is None:
-        raise NotFound(f"No exercise {slug!r}.")
-    articles = list(session.scalars(published(
-        select(Article).join(ArticleExercise).where(ArticleExercise.exercise_id == exercise.id)
-    ).order_by(Article.published_at.desc(), Article.id.desc())))
-    return exercise, articles
-
-
 def list_articles(session, *, limit: int, cursor: str | None):
     """One page of published articles, newest first."""
     return keyset_page(session, published(select(Article)),
                        [Article.published_at, Article.id],
                        limit=limit, cursor=cursor, descending=True)
-
-
-def get_article(session, slug: str, *, drafts: bool = False) -> Article:
-    """A published article (or, with `drafts`, any) with its exercises and products."""
-    stmt = select(Article).where(Article.slug == slug)
-    article = session.scalar((stmt if drafts else published(stmt)).options(
-        selectinload(Article.exercise_links).joinedload(ArticleExercise.exercise),
-        selectinload(Article.product_links).joinedload(ArticleProduct.product)
-        .selectinload(Product.variants)))
-    if article is None:
-        raise NotFound(f"No article {slug!r}.")
-    return article
 
 
 def links_for_product(session, product_id: int) -> list[ContentLink]:
@@ -106,10 +76,10 @@ def articles_for_product(session, product_id: int) -> list[ContentLink]:
 
 def latest_articles(session, limit: int) -> list[ContentLink]:
     """The newest published articles, as links."""
-    rows = session.scalars(published(select(Article))
+    rows = session.execute(published(select(Article.slug, Article.title, Article.summary))
                            .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
-    return [ContentLink(kind="article", slug=a.slug, title=a.title, summary=a.summary,
-                        url=page_url("article", a.slug)) for a in rows]
+    return [ContentLink(kind="article", slug=slug, title=title, summary=summary,
+                        url=page_url("article", slug)) for slug, title, summary in rows]
 
 
 # Which content rows feed which search documents (links between them do not).

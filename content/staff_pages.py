@@ -31,7 +31,7 @@ from storefront.plugin_api import (
     utcnow,
 )
 
-from . import editing, presenters
+from . import editing, read_models
 from .exercise_images import set_exercise_image
 from .staff_api import UPLOAD_LIMIT
 from .staff_forms import (
@@ -277,4 +277,4 @@ def _preview(form: ArticleForm, errors: dict):
         _refusal(exc, errors)
         return None, 422
     draft = SimpleNamespace(slug=form.slug.data or "preview", body_markdown=body)
-    return presenters.render_body(db.session, draft), 200
+    return read_models.render_body(db.session, draft), 200

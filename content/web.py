@@ -11,16 +11,19 @@ from wtforms.validators import DataRequired, Length
 
 from storefront.plugin_api import (
     SUBMISSION_RATE_LIMIT,
+    ModerationTarget,
     cached_page,
     count_view,
     db,
     limiter,
+    public_count,
+    public_items,
     same_email_rule_as_the_api,
     submit_for_moderation,
 )
 
-from . import comments, presenters, seo, services
-from .models import Exercise
+from . import comments, presenters, read_models, seo, services
+from .models import Article, Exercise
 
 PAGE_COMMENTS = 20
 
@@ -43,29 +46,34 @@ def make_blueprint() -> Blueprint:
     @bp.route("/exercises")
     def exercises():
         """Every exercise."""
-        rows = db.session.scalars(
-            services.public_exercises(select(Exercise)).order_by(Exercise.id)).all()
-        return render_template("content/exercises.html",
-                               exercises=[presenters.exercise_summary(e) for e in rows])
+        rows = db.session.execute(services.public_exercises(
+            select(Exercise.slug, Exercise.name, Exercise.summary)).order_by(Exercise.id))
+        url = read_models.url_maker("exercise")
+        return render_template("content/exercises.html", exercises=[
+            {"slug": e.slug, "name": e.name, "summary": e.summary, "url": url(e.slug)}
+            for e in rows])
 
     @bp.route("/exercises/<slug>")
     def exercise(slug):
         """One exercise: steps, safety, and the bands for it."""
         try:
-            row, articles = services.get_exercise(db.session, slug)
+            detail = read_models.exercise_detail(db.session, slug)
         except services.NotFound:
             abort(404)
         count_view(f"exercise:{slug}")
-        detail = presenters.exercise_detail(row, articles)
         return render_template("content/exercise.html", exercise=detail,
                                seo=seo.exercise_page(detail))
 
     @bp.route("/articles")
     def articles():
         """The newest articles."""
-        rows, next_cursor = services.list_articles(db.session, limit=50, cursor=None)
-        return render_template("content/articles.html",
-                               articles=[presenters.article_summary(a) for a in rows])
+        rows = db.session.execute(services.published(
+            select(Article.slug, Article.title, Article.summary, Article.published_at))
+            .order_by(Article.published_at.desc(), Article.id.desc()).limit(50))
+        url = read_models.url_maker("article")
+        return render_template("content/articles.html", articles=[
+            {"slug": a.slug, "title": a.title, "summary": a.summary,
+             "published_at": a.published_at, "url": url(a.slug)} for a in rows])
 
     @bp.route("/articles/<slug>")
     def article(slug):
@@ -79,12 +87,12 @@ def make_blueprint() -> Blueprint:
     def article_preview(slug):
         """Staff see an article as readers will, drafts included."""
         try:
-            row = services.get_article(db.session, slug, drafts=True)
+            row = read_models.article_row(db.session, slug, drafts=True)
         except services.NotFound:
             abort(404)
+        detail, _ = read_models.article_detail(db.session, row, store=True, comment_count=None)
         return render_template("content/article.html", preview=True,
-                               draft=row.status == "draft",
-                               article=presenters.article_detail(db.session, row))
+                               draft=row.status == "draft", article=detail)
 
     def send(breached=None):
         """Send the comment; past its rate limit (`breached`), show it again instead."""
@@ -111,13 +119,19 @@ def article_page(slug: str, comment_form: CommentForm | None = None,
     """An article's page; a comment sent from it comes back as written (`comment_form`),
     with its result beside the form (`comment_result`)."""
     try:
-        row = services.get_article(db.session, slug)
+        row = read_models.article_row(db.session, slug)
     except services.NotFound:
         abort(404)
-    approved, _ = comments.approved_comments(db.session, slug, limit=PAGE_COMMENTS,
-                                             cursor=None)
-    detail = presenters.article_detail(db.session, row)
+    target = ModerationTarget(type="article", id=row.id, slug=row.slug, title=row.title)
+    approved, _ = public_items(db.session, kind=comments.KIND, target=target,
+                                  limit=PAGE_COMMENTS, cursor=None)
+    count = public_count(db.session, kind=comments.KIND, target_type="article",
+                         target_id=row.id)
+    # A page sent back after a comment stores no body: its transaction is the comment's.
+    detail, linked = read_models.article_detail(db.session, row, comment_count=count,
+                                                store=request.method == "GET")
     return render_template("content/article.html", article=detail, comments=approved,
-                           also_bought=presenters.readers_also_bought(db.session, row),
+                           also_bought=presenters.readers_also_bought(db.session, row.slug,
+                                                                      linked),
                            comment_form=comment_form or CommentForm(formdata=None),
                            comment_result=comment_result, seo=seo.article_page(row, detail))

@@ -40,6 +40,7 @@ from .moderation.services import (
 )
 from .moderation.services import Target as ModerationTarget
 from .moderation.services import submit as _submit
+from .money import Money
 from .orders.bought_together import BoughtProduct, bought_together
 from .orders.models import StaffAction
 from .pagination import PageArgsSchema, keyset_page, page_schema
@@ -69,6 +70,7 @@ from .web.validators import same_email_rule_as_the_api
 __all__ = [
     # Data: the shop's session and columns, and the catalogue rows content links to
     "db", "Model", "UTCDateTime", "utcnow", "Product", "Variant", "price_from",
+    "Money",
     # Addresses: the core's pages by kind, and any path under the pages prefix
     "page_url", "pages_url",
     # API faces: pagination, errors, shared schemas, rate limits

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from ..catalog.models import Product, Variant
 from ..catalog.services import PUBLIC_STATUS
@@ -31,7 +32,22 @@ def bought_together(session, source: str, *, exclude: Iterable[int] = (),
     from `source` (`article:<slug>`), by how many such orders hold them, leaving out the
     products `exclude` names. One query: the grouping and counting happen in the database,
     and the lowest active price comes with each row."""
-    led = select(OrderLine.order_id).where(OrderLine.source == source)
+    excluded = list(exclude)
+    params: dict = {"source": source, "limit": limit}
+    if excluded:
+        params["exclude"] = excluded
+    return [BoughtProduct(slug=row.slug, name=row.name, kind=row.kind or "",
+                          orders=row.orders, single_price=row.prices == 1,
+                          price_from=(Money(int(row.price_amount), row.currency)
+                                      if row.price_amount is not None else None))
+            for row in session.execute(_statement(bool(excluded)), params)]
+
+
+@cache
+def _statement(excluding: bool):
+    """The query, built once per process (it is only code: every value is a parameter),
+    since building it costs more than running it on a page that shows it."""
+    led = select(OrderLine.order_id).where(OrderLine.source == bindparam("source"))
     cheapest = (select(func.min(Variant.price_amount))
                 .where(Variant.product_id == Product.id, Variant.active.is_(True))
                 .correlate(Product).scalar_subquery())
@@ -53,12 +69,7 @@ def bought_together(session, source: str, *, exclude: Iterable[int] = (),
                    OrderLine.order_id.in_(led), Product.status == PUBLIC_STATUS)
             .group_by(Product.id, Product.slug, Product.name, Product.kind)
             .order_by(orders.desc(), Product.id)
-            .limit(limit))
-    excluded = list(exclude)
-    if excluded:
-        stmt = stmt.where(Product.id.not_in(excluded))
-    return [BoughtProduct(slug=row.slug, name=row.name, kind=row.kind or "",
-                          orders=row.orders, single_price=row.prices == 1,
-                          price_from=(Money(int(row.price_amount), row.currency)
-                                      if row.price_amount is not None else None))
-            for row in session.execute(stmt)]
+            .limit(bindparam("limit", type_=Integer)))
+    if excluding:
+        stmt = stmt.where(Product.id.not_in(bindparam("exclude", expanding=True)))
+    return stmt
