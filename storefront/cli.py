@@ -208,6 +208,9 @@ def cache_group():
 @with_appcontext
 def clear_cache_command():
     """Make every cached answer stale, on every host (after editing rows by hand)."""
+    from .catalog.invalidation import everything_changed
+    everything_changed(db.session)  # product documents are rebuilt on their next read
+    db.session.commit()
     cache = current_app.extensions["storefront"].cache
     if not cache.enabled:
         click.echo("No shared cache is set (CACHE_URL); nothing to clear.")

@@ -57,6 +57,7 @@ DIRTY = "storefront_cache_dirty"  # key in Session.info: this transaction wrote 
 UNCACHED_TABLES = frozenset({
     "cart", "cart_line", "orders", "order_line", "payment_event", "outbox_message",
     "source_metric", "search_document", "staff_user", "api_token", "moderation_action",
+    "product_document",  # stored by reads; what it is built from is followed already
 })
 
 @dataclass(frozen=True)
@@ -308,7 +309,10 @@ def fetch(key: str, build: Callable[[], bytes], ttl: int | None = None, *,
 
 def follow_commits() -> None:
     """Listen to the shop's sessions (`db.session`) so that their commits writing page data
-    make the cache stale; a host app's own sessions are left alone."""
+    make the cache stale; a host app's own sessions are left alone. Product documents
+    follow the same commits (`catalog.invalidation`)."""
+    from .catalog.invalidation import follow_writes
+    follow_writes()
     for name, listener in (("after_flush", _note_flush), ("do_orm_execute", _note_statement),
                            ("after_commit", _after_commit)):
         if not event.contains(db.session, name, listener):

@@ -89,3 +89,41 @@ class Variant(Model):
 
     def __repr__(self) -> str:
         return f"<Variant {self.sku}>"
+
+
+class ProductDocument(Model):
+    """A public product's detail document, built when it is first read after a change.
+
+    `body` is the product's detail JSON as the API dumps it (`page`: what its page adds);
+    stock (which changes with every order) is merged in when it is read, from `variant`
+    in the same statement. Every write
+    the document depends on bumps `version` in its own transaction (`catalog.documents`);
+    a document is current only while `built_version` equals `version` and `generation`
+    equals the one row of `ProductDocumentGeneration`, so one built from an older snapshot
+    while a change committed is never served.
+    """
+
+    __tablename__ = "product_document"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    built_version: Mapped[int | None] = mapped_column(Integer)
+    generation: Mapped[int | None] = mapped_column(BigInteger)
+    # Who built it: the release, the plugins and the addresses links are made from
+    # (`api.document_builder`); a document built by another is not served.
+    builder: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str | None] = mapped_column(Text)
+    # What the product page shows beside `body`: the detail's fields the API leaves out
+    # and the full links plugins contribute (with their summaries and roles).
+    page: Mapped[str | None] = mapped_column(Text)
+
+
+class ProductDocumentGeneration(Model):
+    """One row counting writes to tables the core cannot map to a product (a plugin's
+    links, say): each makes every product document stale."""
+
+    __tablename__ = "product_document_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -59,6 +59,13 @@ def list_products(session, *, limit: int, cursor: str | None):
     return keyset_page(session, stmt, [Product.id], limit=limit, cursor=cursor)
 
 
+def public_products(session, ids) -> list[Product]:
+    """The public (active) products among `ids` with their variants (in no set order)."""
+    return list(session.scalars(
+        select(Product).where(Product.id.in_(list(ids)), Product.status == PUBLIC_STATUS)
+        .options(selectinload(Product.variants))))
+
+
 def get_product(session, slug: str) -> Product:
     """A public (active) product and its variants, in two queries; drafts and archived
     products are not found."""

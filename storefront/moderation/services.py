@@ -178,7 +178,8 @@ def act(session, plugins, *, kind: str, item_id: int, action: str, actor,
                                     ModeratedItem.status.in_(allowed_from))
         .values(status=target, moderated_at=utcnow(), moderated_by_id=actor.id,
                 moderation_reason=reason.strip())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False,
+                           product_documents=_rated_products(item)))
     if changed.rowcount != 1:
         session.rollback()
         raise ConflictError(f"Cannot {action} a {kind} that is {before}.", status=before)
@@ -189,6 +190,11 @@ def act(session, plugins, *, kind: str, item_id: int, action: str, actor,
     session.refresh(item)
     log.info("%s %s %s: %s -> %s by %s", action, kind, item.id, before, target, actor.email)
     return item
+
+
+def _rated_products(item: ModeratedItem) -> tuple[int, ...]:
+    """The products whose rating (and so whose document) moderating `item` may change."""
+    return (item.target_id,) if (item.kind, item.target_type) == ("review", "product") else ()
 
 
 def _retire_earlier(session, item: ModeratedItem, actor) -> None:
