@@ -201,3 +201,26 @@ def test_a_cached_search_finds_a_product_added_on_another_host(client, other_hos
         make_product(db.session, "coral-loop", name="Coral Loop")
     hits = client.get("/api/v1/search?q=coral").get_json()["items"]
     assert [hit["slug"] for hit in hits] == ["coral-loop"]
+
+
+def test_the_home_page_shows_a_price_changed_on_another_host(client, demo, staff, other_host):
+    assert "$19.99" in client.get("/").get_data(as_text=True)
+    response = other_host.test_client().patch(
+        "/api/v1/staff/variants/BB-LIGHT", json={"price": 1799}, headers=staff.headers("admin"))
+    assert response.status_code == 200
+    home = client.get("/").get_data(as_text=True)
+    assert "$17.99" in home and "$19.99" not in home
+
+
+def test_the_home_page_is_served_from_the_cache(app, client, demo):
+    first = client.get("/").get_data(as_text=True)
+    _price_changed_behind_the_shops_back(app, 999)
+    assert client.get("/").get_data(as_text=True) == first
+
+
+def test_a_searched_page_finds_a_product_added_on_another_host(client, other_host):
+    for _ in range(2):  # a phrase asked again is kept
+        assert "Coral Loop" not in client.get("/search?q=coral").get_data(as_text=True)
+    with other_host.app_context():
+        make_product(db.session, "coral-loop", name="Coral Loop")
+    assert "Coral Loop" in client.get("/search?q=coral").get_data(as_text=True)

@@ -7,12 +7,16 @@ from werkzeug.exceptions import HTTPException
 
 from plugins.types import ContentLink, ProductRef
 
+from .. import sharedcache
 from ..catalog import services as catalog
-from ..catalog.api import product_detail, product_summary
+from ..catalog.api import product_summary, public_product
 from ..errors import InvalidError
 from ..extensions import db
+from ..moderation import services as moderation
+from ..moderation.services import Target
 from ..money import format_money
 from ..pagination import decode_cursor
+from ..reviews import services as review_rules
 from ..search import services as site_search
 from ..textsearch import MAX_QUERY_LENGTH, clean_query
 from ..urls import page_url
@@ -36,6 +40,7 @@ def _plugins():
 def make_blueprint() -> Blueprint:
     """A fresh blueprint of the shop's own pages for one app."""
     bp = Blueprint("web", __name__, template_folder="templates")
+    search_pages = sharedcache.CacheAdmission(window=site_search.CACHE_TTL)
 
     @bp.app_context_processor
     def shop_name():
@@ -62,13 +67,16 @@ def make_blueprint() -> Blueprint:
 
     @bp.route("/")
     def home():
-        """Home: the bands and the latest article."""
-        rows, _ = catalog.list_products(db.session, limit=HOME_PRODUCTS, cursor=None)
-        featured = [link for contributed in _plugins().hook.featured_content(limit=1)
-                    for link in contributed]
-        return render_template("storefront/home.html",
-                               products=[product_summary(p) for p in rows], featured=featured,
-                               seo=seo.home_page())
+        """Home: the bands and the latest article (kept in the shared cache like the
+        product pages: the front door is the busiest page)."""
+        def render():
+            rows, _ = catalog.list_products(db.session, limit=HOME_PRODUCTS, cursor=None)
+            featured = [link for contributed in _plugins().hook.featured_content(limit=1)
+                        for link in contributed]
+            return render_template("storefront/home.html",
+                                   products=[product_summary(p) for p in rows],
+                                   featured=featured, seo=seo.home_page())
+        return cached_page("home", render)
 
     @bp.route("/products")
     def products():
@@ -104,19 +112,27 @@ def make_blueprint() -> Blueprint:
         if not site_search.terms(query):
             return render_template("storefront/search.html", search_query=query,
                                    error="Type a word to search for, such as “bridge”."), 422
-        found = site_search.find(
-            db.session, query, limit=SEARCH_LIMIT,
-            site_url=current_app.extensions["storefront"].settings.site_url)
-        results = found.hits
-        suggestions = []
-        if not results:
-            rows, _ = catalog.list_products(db.session, limit=SEARCH_SUGGESTIONS, cursor=None)
-            suggestions = [product_summary(p) for p in rows]
-        return render_template("storefront/search.html", search_query=query, results=results,
-                               did_you_mean=found.did_you_mean,
-                               suggestions=suggestions, shortened=shortened,
-                               max_query_length=MAX_QUERY_LENGTH,
-                               next_links=empty_state_links("search") if not results else [])
+
+        def render():
+            found = site_search.find(
+                db.session, query, limit=SEARCH_LIMIT,
+                site_url=current_app.extensions["storefront"].settings.site_url)
+            results = found.hits
+            suggestions = []
+            if not results:
+                rows, _ = catalog.list_products(db.session, limit=SEARCH_SUGGESTIONS,
+                                                cursor=None)
+                suggestions = [product_summary(p) for p in rows]
+            return render_template(
+                "storefront/search.html", search_query=query, results=results,
+                did_you_mean=found.did_you_mean, suggestions=suggestions,
+                shortened=shortened, max_query_length=MAX_QUERY_LENGTH,
+                next_links=empty_state_links("search") if not results else [])
+        # Phrases are the visitor's to choose: kept as the search API keeps them (from
+        # their second asking, for a minute), so random ones cannot fill the cache.
+        key = f"search:{int(shortened)}:{query}"
+        return cached_page(key, render, site_search.CACHE_TTL,
+                           store=search_pages.admit(key))
 
     bp.add_app_template_global(page_url, "page_url")
     holes.install(bp)  # the `hole()` global and the core's holes
@@ -139,27 +155,37 @@ def product_page(slug: str, *, add_form=None, source: str | None = "",
     """A product's page. A form sent from it comes back as it was sent (`add_form`,
     `review_form`) with its result beside it (`add_result`, `review_result`)."""
     try:
-        view = catalog.product_view(db.session, _plugins(), slug)
+        product_id, _, page = public_product(db.session, slug)
     except catalog.NotFound:
         abort(404)
-    detail = product_detail(view)
+    detail, exercises = page()
     form = add_form_for(detail, source, add_form)
     form.sku.label.text = product_words.select_label(detail["options"])
     form.sku.choices = [(v["sku"], product_words.choice_text(v)) for v in detail["variants"]]
     if add_form is None and chosen_sku:
         form.sku.data = chosen_sku
     return render_template(
-        "storefront/product.html", product=detail, exercises=view.exercises,
-        articles=_featuring_articles(view.product),
+        "storefront/product.html", product=detail, exercises=exercises,
+        articles=_featuring_articles(ProductRef(id=product_id, slug=detail["slug"],
+                                                name=detail["name"])),
         words=product_words, add_form=form, kept_source=add_form is not None,
-        reviews=review_pages.recent_reviews(slug),
+        reviews=_recent_reviews(product_id, detail),
         review_form=review_form or review_pages.ReviewForm(formdata=None),
         seo=seo.product_page(detail), **sent)
 
 
-def _featuring_articles(product) -> list[ContentLink]:
-    """The writing plugins say features `product`, for its page."""
-    ref = ProductRef(id=product.id, slug=product.slug, name=product.name)
+def _recent_reviews(product_id: int, detail: dict) -> list:
+    """The newest approved reviews (as `review_pages.recent_reviews`), by the id the page
+    has read already (one query)."""
+    target = Target(type="product", id=product_id, slug=detail["slug"], title=detail["name"])
+    rows, _ = moderation.public_items(db.session, kind=review_rules.KIND, target=target,
+                                      limit=review_pages.PAGE_REVIEWS, cursor=None)
+    return rows
+
+
+def _featuring_articles(ref: ProductRef) -> list[ContentLink]:
+    """The writing plugins say features the product, for its page (asked on every read:
+    an article may be scheduled to appear later)."""
     return [link for contributed in _plugins().hook.product_articles(product=ref)
             for link in contributed]
 

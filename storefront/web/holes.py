@@ -65,9 +65,11 @@ def _fill(name: str) -> str:
     return current_app.jinja_env.get_template(template).render(context())
 
 
-def cached_page(key: str, render: Callable[[], str]) -> str:
+def cached_page(key: str, render: Callable[[], str], ttl: int | None = None, *,
+                store: bool = True) -> str:
     """The page under `key`, rendered by `render()` when the cache has no current copy,
-    with its holes filled for this request."""
+    with its holes filled for this request. `ttl` and `store` are the shared cache's
+    (`sharedcache.fetch`): a page a visitor names freely is stored only when admitted."""
     def build() -> bytes:
         nonce = secrets.token_hex(12)
         setattr(g, NONCE, nonce)
@@ -77,7 +79,7 @@ def cached_page(key: str, render: Callable[[], str]) -> str:
             g.pop(NONCE, None)
         return (nonce + "\n" + html).encode()
 
-    entry = sharedcache.fetch("page:" + key, build)
+    entry = sharedcache.fetch("page:" + key, build, ttl, store=store)
     nonce, _, html = entry.body.decode().partition("\n")
     first, *rest = html.split(f"<!--hole {nonce} ")
     parts = [first]
