@@ -43,37 +43,46 @@ def make_blueprint() -> Blueprint:
     """A fresh blueprint of content pages for one app."""
     bp = Blueprint("content", __name__, template_folder="templates")
 
+    # The indexes and exercise pages are kept in the shared cache like article pages
+    # (`cached_page`): nothing on them belongs to one visitor but the holes.
     @bp.route("/exercises")
     def exercises():
         """Every exercise."""
-        rows = db.session.execute(services.public_exercises(
-            select(Exercise.slug, Exercise.name, Exercise.summary)).order_by(Exercise.id))
-        url = read_models.url_maker("exercise")
-        return render_template("content/exercises.html", exercises=[
-            {"slug": e.slug, "name": e.name, "summary": e.summary, "url": url(e.slug)}
-            for e in rows])
+        def render():
+            rows = db.session.execute(services.public_exercises(
+                select(Exercise.slug, Exercise.name, Exercise.summary)).order_by(Exercise.id))
+            url = read_models.url_maker("exercise")
+            return render_template("content/exercises.html", exercises=[
+                {"slug": e.slug, "name": e.name, "summary": e.summary, "url": url(e.slug)}
+                for e in rows])
+        return cached_page("exercises", render)
 
     @bp.route("/exercises/<slug>")
     def exercise(slug):
         """One exercise: steps, safety, and the bands for it."""
-        try:
-            detail = read_models.exercise_detail(db.session, slug)
-        except services.NotFound:
-            abort(404)
-        count_view(f"exercise:{slug}")
-        return render_template("content/exercise.html", exercise=detail,
-                               seo=seo.exercise_page(detail))
+        def render():
+            try:
+                detail = read_models.exercise_detail(db.session, slug)
+            except services.NotFound:
+                abort(404)
+            return render_template("content/exercise.html", exercise=detail,
+                                   seo=seo.exercise_page(detail))
+        page = cached_page(f"exercise:{slug}", render)
+        count_view(f"exercise:{slug}")  # every read counts, cached or not
+        return page
 
     @bp.route("/articles")
     def articles():
         """The newest articles."""
-        rows = db.session.execute(services.published(
-            select(Article.slug, Article.title, Article.summary, Article.published_at))
-            .order_by(Article.published_at.desc(), Article.id.desc()).limit(50))
-        url = read_models.url_maker("article")
-        return render_template("content/articles.html", articles=[
-            {"slug": a.slug, "title": a.title, "summary": a.summary,
-             "published_at": a.published_at, "url": url(a.slug)} for a in rows])
+        def render():
+            rows = db.session.execute(services.published(
+                select(Article.slug, Article.title, Article.summary, Article.published_at))
+                .order_by(Article.published_at.desc(), Article.id.desc()).limit(50))
+            url = read_models.url_maker("article")
+            return render_template("content/articles.html", articles=[
+                {"slug": a.slug, "title": a.title, "summary": a.summary,
+                 "published_at": a.published_at, "url": url(a.slug)} for a in rows])
+        return cached_page("articles", render)
 
     @bp.route("/articles/<slug>")
     def article(slug):

@@ -11,7 +11,7 @@ from storefront.extensions import db
 from storefront.sharedcache import SharedCache
 
 from .checkout_helpers import available, cart_with, checkout
-from .factories import make_article, make_product
+from .factories import make_article, make_exercise, make_product
 from .moderation_helpers import decide, post_review
 
 PAGE = "/products/better-band"
@@ -224,3 +224,21 @@ def test_a_searched_page_finds_a_product_added_on_another_host(client, other_hos
     with other_host.app_context():
         make_product(db.session, "coral-loop", name="Coral Loop")
     assert "Coral Loop" in client.get("/search?q=coral").get_data(as_text=True)
+
+
+def test_content_indexes_and_exercise_pages_show_changes_made_elsewhere(app, client,
+                                                                         other_host):
+    with app.app_context():
+        slug = make_exercise(db.session).slug
+    page = f"/exercises/{slug}"
+    assert "Clamshell walk" not in client.get("/exercises").get_data(as_text=True)
+    assert "Clamshell walk" not in client.get(page).get_data(as_text=True)
+    assert "Fresh tips" not in client.get("/articles").get_data(as_text=True)
+    with other_host.app_context():
+        db.session.execute(text("UPDATE exercise SET name = 'Clamshell walk' WHERE slug = :s"),
+                           {"s": slug})
+        make_article(db.session).title = "Fresh tips"
+        db.session.commit()
+    assert "Clamshell walk" in client.get("/exercises").get_data(as_text=True)
+    assert "Clamshell walk" in client.get(page).get_data(as_text=True)
+    assert "Fresh tips" in client.get("/articles").get_data(as_text=True)
