@@ -34,9 +34,10 @@ wrk:
 
 # Load benchmark against a bare-Flask ceiling; needs PostgreSQL and Redis on 127.0.0.1
 # (BENCH_DATABASE_URL, CACHE_URL and RATELIMIT_STORAGE_URI point elsewhere). Writes
-# bench/RESULTS.md.
+# bench/RESULTS.md. One group alone: make bench BENCH_ARGS="--only demo" (prints only).
+BENCH_ARGS ?=
 bench: install wrk
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 run: install
 	$(DEV) $(BIN)/storefront db upgrade

@@ -34,6 +34,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.probe = probe
+        self.workers_count = workers
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.command = [str(gunicorn), app, "--bind", f"127.0.0.1:{self.port}",
                         "--workers", str(workers), "--worker-class", worker_class,
@@ -91,16 +92,20 @@ class Result:
     requests: int
     failures: int  # socket errors, timeouts and non-2xx/3xx answers
     share: float | None = None  # of the ceiling's rps, from runs paired with the ceiling
+    total: int = 0  # requests over every timed run, not only the median one
 
 
 def wrk(name: str, base: str, lines: list[str], *, connections: int, seconds: int,
-        threads: int = 2, once: bool = False) -> Result:
+        threads: int = 2, once: bool = False, headers: dict[str, str] | None = None) -> Result:
     """Replay `lines` ("METHOD PATH [BODY]") against `base` with wrk for `seconds`, or
-    (`once`) send every line once; the figures come from the script's summary."""
+    (`once`) send every line once, each request with `headers` (a returning visitor's
+    `Cookie`, say); the figures come from the script's summary."""
     threads = min(threads, connections)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("\n".join(lines) + "\n")
-    env = {**os.environ, "BENCH_REQUESTS": listing.name, "BENCH_THREADS": str(threads)}
+    env = {**os.environ, "BENCH_REQUESTS": listing.name, "BENCH_THREADS": str(threads),
+           "BENCH_HEADERS": "\n".join(f"{key}: {value}"
+                                       for key, value in (headers or {}).items())}
     if once:
         env["BENCH_ONCE"] = "1"
         seconds = 3600  # ended below, when every thread has sent its share

@@ -3,7 +3,8 @@
 -- i+n, i+2n, ..., so together the threads go through the list in order. With BENCH_ONCE
 -- set, each thread stops after its share and says "pass-done": one pass over the list,
 -- every line once; bench/load.py then ends the run (SIGINT) once every thread has said so.
--- When the run ends it prints one JSON line of figures for bench/run.py to read.
+-- BENCH_HEADERS holds "Name: value" lines sent with every request (a visitor's Cookie).
+-- When the run ends it prints one JSON line of figures for bench/load.py to read.
 
 local requests = {}
 local counter, step, limit, seen = 0, 1, 0, 0
@@ -16,12 +17,18 @@ function setup(thread)
 end
 
 function init(args)
+  local extra = {}
+  for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
+    local name, value = line:match("^([^:]+):%s*(.*)$")
+    if name then extra[name] = value end
+  end
   local file = assert(io.open(os.getenv("BENCH_REQUESTS"), "r"))
   for line in file:lines() do
     local method, rest = line:match("^(%u+) (.+)$")
     local path, body = rest:match("^(%S+) (.+)$")
     if not path then path = rest end
     local headers = {}
+    for name, value in pairs(extra) do headers[name] = value end
     if body then headers["Content-Type"] = "application/json" end
     table.insert(requests, wrk.format(method, path, headers, body))
   end

@@ -1,249 +1,166 @@
 """The shop under load, against a bare-Flask ceiling: `make bench` (or `python -m bench.run`).
 
-1. Builds a fresh database (PostgreSQL by default) and grows it to 100 products with
-   `bench.seed`; serves it with gunicorn, the shared cache off, and measures the product
-   list and detail APIs: the database path.
-2. Grows the same shop to 10,000 products, 100,000 approved reviews and 1,000 articles;
-   measures all six shop endpoints with the cache off (what a cache miss costs), then
-   with the cache on (Redis), as production runs, after one pass over every product,
-   article, list page and phrase has filled it. Then `bench.ceiling`, serving a
-   product detail's bytes, under the same settings.
-3. Sends 20,000 mixed requests to a one-worker shop and reads the worker's resident memory.
-4. Prints every figure, each as a share of the ceiling, checks the targets, and writes
-   bench/RESULTS.md. Exits 1 when a target is missed.
+Groups (`--only GROUP`, repeatable, runs some of them; all by default):
+
+- `scale`: a fresh PostgreSQL database grown to 100 products with `bench.seed`, the
+  product list and detail APIs with the cache off; then again at full size.
+- `cacheoff` (1): the shop grown to 10,000 products, 100,000 reviews and 1,000 articles;
+  detail API, product, exercise and article pages and search with the cache off, each
+  paired with the ceiling; the product list's first page against pages deep in it.
+- `cacheon`: the same reads with the cache in Redis, filled by one pass first.
+- `writes` (3): create a cart, add a line, check out with test payments.
+- `memory`: a one-worker shop's resident memory over 20,000 mixed requests.
+- `demo` (2): every public page in production settings on the demo data only.
+- `firstvisit` (5): a first visit against a returning one; which pages set a session.
+- `embedded` (4): `make run`'s settings (SQLite file, no Redis) under gunicorn.
+
+Each group runs its own `bench.ceiling` (a bare Flask app answering a product detail's
+bytes) under the same gunicorn settings, and every share is of runs paired with it. The
+run prints every figure, checks the targets and writes bench/RESULTS.md (with `--only`,
+only when `--output` is given). Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import secrets
-import subprocess
+import shlex
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from . import report
-from .load import ROOT, Result, Server, rss_kib, wrk
+from . import groups_demo, groups_full, report
+from .load import ROOT
+from .measure import Bench, Plan
+from .shop import FULL, SMALL, demo_database_url, fresh_database, full_lines, seed
 
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/storefront_bench"
-SMALL = {"products": 100, "reviews": 1_000, "articles": 10}
-FULL = {"products": 10_000, "reviews": 100_000, "articles": 1_000}
-SEARCH_TERMS = ["band", "hamstring", "glute bridge", "coral loop", "heavy", "stretch",
-                "squat tempo", "moss", "romanian deadlift", "fabric grip", "knee", "hip circle"]
-CARTS = 2_000
-PROBE = "/api/v1/products"
-SCALED = ("product list API", "product detail API")  # compared at 100 and 10,000 products
-NEVER_CACHED = ("add cart line",)  # a write: nothing to fill the cache with first
+GROUPS = ("scale", "cacheoff", "cacheon", "writes", "memory", "demo", "firstvisit",
+          "embedded")
+ON_FULL = {"scale", "cacheoff", "cacheon", "writes", "memory"}
 
 
-def fresh_database(url: str) -> None:
-    """An empty database at `url`: dropped and created again (PostgreSQL), or a new file."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).unlink(missing_ok=True)
-        return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-def seed(env: dict[str, str], sizes: dict[str, int]) -> None:
-    """Grow the shop to `sizes` with bench.seed, in its own process."""
-    arguments = [f"--{key}={value}" for key, value in sizes.items()]
-    subprocess.run([sys.executable, "-m", "bench.seed", *arguments], cwd=ROOT,
-                   env={**os.environ, **env}, check=True)
-
-
-def request_lines(env: dict[str, str], *, carts: int = CARTS) -> dict[str, list[str]]:
-    """What each endpoint is asked for: every product and article in a shuffled order,
-    up to 200 pages of the product list, search terms, and fresh carts to add lines to."""
-    os.environ.update(env)
-    from sqlalchemy import select, text
-
-    from content.models import Article
-    from storefront import create_app
-    from storefront.cart.services import create_cart
-    from storefront.catalog.models import Product, Variant
-    from storefront.extensions import db
-
-    rng = random.Random(6)
-    app = create_app()
-    with app.app_context():
-        products = list(db.session.scalars(select(Product.slug)))
-        articles = list(db.session.scalars(
-            select(Article.slug).where(Article.status == "published")))
-        skus = list(db.session.scalars(select(Variant.sku).where(Variant.stock >= 100_000)))
-        tokens = [create_cart(db.session).token for _ in range(carts)]
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            # The planner's figures for the carts just made, as autovacuum would refresh
-            # them on a server where it runs; without them a cart's lookup by token is
-            # planned for an empty table.
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("ANALYZE cart"))
-    pages = ["GET /api/v1/products"]
-    client = app.test_client()
-    cursor = client.get("/api/v1/products").get_json()["next_cursor"]
-    while cursor and len(pages) < 200:
-        pages.append(f"GET /api/v1/products?cursor={cursor}")
-        cursor = client.get(f"/api/v1/products?cursor={cursor}").get_json()["next_cursor"]
-    for listing in (products, articles, skus):
-        rng.shuffle(listing)
-    adds = [f'POST /api/v1/carts/{tokens[n % carts]}/lines '
-            f'{{"sku": "{skus[(n // carts + n) % len(skus)]}", "quantity": 1}}'
-            for n in range(carts * 10)]
-    return {
-        "product list API": pages,
-        "product detail API": [f"GET /api/v1/products/{slug}" for slug in products],
-        "product page": [f"GET /products/{slug}" for slug in products],
-        "article page": [f"GET /articles/{slug}" for slug in articles],
-        "search API": [f"GET /api/v1/search?q={urllib.request.quote(term)}"
-                       for term in SEARCH_TERMS],
-        "add cart line": adds,
-    }
-
-
-def measure(server: Server, name: str, lines: list[str], args, *, prime: bool = False,
-            ceiling: Server | None = None) -> Result:
-    """Figures of the median of `repeat` timed runs after a warm-up (the machine is shared,
-    so one run can be unlucky); with `prime`, the warm-up first asks for every line once,
-    so the cache holds what the timed runs will ask for. With `ceiling`, each timed run
-    is paired with a run of the ceiling right after it, and the result carries the median
-    of the paired shares, so a slow minute of the machine weighs on both sides."""
-    if prime:
-        wrk(name, server.base, lines, connections=args.connections, seconds=0, once=True)
-    wrk(name, server.base, lines, connections=args.connections, seconds=args.warmup)
-    runs, shares = [], []
-    for _ in range(args.repeat):
-        runs.append(wrk(name, server.base, lines, connections=args.connections,
-                        seconds=args.seconds))
-        if ceiling is not None:
-            paired = wrk("ceiling", ceiling.base, ["GET /ceiling"],
-                         connections=args.connections, seconds=args.seconds)
-            shares.append(runs[-1].rps / paired.rps)
-            CEILING_RUNS.append(paired)
-    result = sorted(runs, key=lambda run: run.rps)[len(runs) // 2]  # the median run
-    result.failures = sum(run.failures for run in runs)
-    if shares:
-        result.share = sorted(shares)[len(shares) // 2]
-    show(result, "cache" if prime else "")
-    return result
-
-
-CEILING_RUNS: list[Result] = []  # every paired run of the ceiling
-
-
-def show(result: Result, label: str) -> None:
-    """Print one line of figures as the run goes."""
-    print(f"  {result.name:<20} {label:<5} {result.rps:8.0f} rps  p50 {result.p50_ms:6.2f} ms  "
-          f"p99 {result.p99_ms:6.2f} ms  requests {result.requests:6d}  "
-          f"failures {result.failures}", flush=True)
-
-
-def memory(env: dict[str, str], lines: dict[str, list[str]], total: int) -> dict[int, int]:
-    """Resident memory (KiB) of a single worker after 1,000, 5,000, ... `total` requests,
-    with the cache off so that every request runs the shop's code from the database up."""
-    names = list(lines)
-    mixed = [lines[name][(n // len(names)) % len(lines[name])]  # each list in its own turn
-             for n in range(total) for name in (names[n % len(names)],)]
-    marks = {1_000, 5_000, 10_000, 15_000, total}
-    figures = {}
-    with Server("wsgi:app", workers=1, env={**env, "CACHE_URL": ""}, probe=PROBE) as server:
-        worker = server.workers()[0]
-        for n in range(1, total + 1):
-            method, _, rest = mixed[n - 1].partition(" ")
-            path, _, body = rest.partition(" ")
-            request = urllib.request.Request(
-                server.base + path, method=method, data=body.encode() or None,
-                headers={"Content-Type": "application/json"} if body else {})
-            with urllib.request.urlopen(request, timeout=30) as response:
-                response.read()
-            if n in marks:
-                figures[n] = rss_kib(worker)
-                print(f"  after {n:>6} requests: {figures[n] / 1024:7.1f} MiB", flush=True)
-    return figures
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The whole run; exit status 1 when a target is missed."""
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                   DEFAULT_DATABASE))
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10, help="each headline timed run")
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per endpoint")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed runs per headline row (cache off, cache on)")
+    parser.add_argument("--minor-seconds", type=int, default=None,
+                        help="each timed run of the other rows (default: half --seconds)")
+    parser.add_argument("--minor-repeat", type=int, default=1,
+                        help="timed runs per row of the other groups")
     parser.add_argument("--memory-requests", type=int, default=20_000)
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md",
-                        help="where the results go ('-' prints them only)")
+    parser.add_argument("--checkout-carts", type=int, default=4_000,
+                        help="carts prepared for the checkout rows, one per checkout")
+    parser.add_argument("--only", action="append", choices=GROUPS, metavar="GROUP",
+                        help=f"run only this group (repeatable): {', '.join(GROUPS)}")
+    parser.add_argument("--keep-database", action="store_true",
+                        help="grow the existing benchmark database instead of a fresh one "
+                        "(not with the scale group, which starts from 100 products)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="where the results go ('-' prints them only; default "
+                        "bench/RESULTS.md, or '-' with --only)")
     args = parser.parse_args(argv)
+    args.only = [group for group in GROUPS if group in (args.only or GROUPS)]
+    if args.output is None:
+        args.output = Path("-") if len(args.only) < len(GROUPS) else ROOT / "bench" / "RESULTS.md"
+    if args.keep_database and "scale" in args.only:
+        parser.error("--keep-database cannot measure the scale group (it needs 100 products)")
+    return args
 
+
+def settings(args: argparse.Namespace) -> list[str]:
+    """The Settings part of RESULTS.md."""
+    return [
+        f"Groups: {', '.join(args.only)}.",
+        f"gunicorn, {args.workers} sync workers, on 127.0.0.1; unless a group says "
+        "otherwise `STOREFRONT_ENV=production`, PostgreSQL, rate limits and the shared "
+        "cache in Redis.",
+        f"wrk, 2 threads, {args.connections} connections, {args.warmup} s warm-up per row. "
+        f"Headline rows (groups 1 and cache on): {args.repeat} timed runs of "
+        f"{args.seconds} s; other rows: {args.minor_repeat} of {args.minor_seconds} s. "
+        "Each figure is from the median run (by requests per second). Load tool, server, "
+        "PostgreSQL and Redis share the machine.",
+        "Ceiling: a bare Flask app (`bench/ceiling.py`) under the same gunicorn settings, "
+        "answering the bytes of a real product detail of the group's shop. Each timed run "
+        "of a shop row is followed by a run of the ceiling; *of ceiling* is the median of "
+        "those paired shares, and each group's ceiling row the median of its runs.",
+        "Requests go through every product, exercise and article in a shuffled order, 200 "
+        "pages of the product list, 12 search phrases, and new lines in 2,000 carts."]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The groups asked for; exit status 1 when a target is missed."""
+    args = arguments(argv)
+    args.minor_seconds = args.minor_seconds or max(1, args.seconds // 2)
+    plan = Plan(connections=args.connections, warmup=args.warmup, seconds=args.seconds,
+                repeat=args.repeat, minor_seconds=args.minor_seconds,
+                minor_repeat=args.minor_repeat)
     env = {"STOREFRONT_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": args.database_url, "PUBLIC_BASE_URL": "http://127.0.0.1",
            "PAYMENT_PROVIDER": "test",  # the checkout benchmark takes no money
            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI",
                                                    "redis://127.0.0.1:6379/15"),
            "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/15")}
-    uncached = {**env, "CACHE_URL": ""}  # the database path, for the scale figures
+    bench = Bench(plan=plan, workers=args.workers, env=env,
+                  checkout_carts=args.checkout_carts, memory_requests=args.memory_requests)
     started = time.monotonic()
-    fresh_database(args.database_url)
+    sections: list[report.Section] = []
+    only = set(args.only)
 
-    print(f"Shop at {SMALL['products']} products (cache off)", flush=True)
-    seed(env, SMALL)
-    small_lines = request_lines(env, carts=10)
-    small = {}
-    with Server("wsgi:app", workers=args.workers, env=uncached, probe=PROBE) as server:
-        for name in SCALED:
-            small[name] = measure(server, name, small_lines[name], args)
+    if only & ON_FULL:
+        if not args.keep_database:
+            fresh_database(args.database_url)
+        if "scale" in only:
+            print(f"Shop at {SMALL['products']} products (cache off)", flush=True)
+            seed(env, SMALL)
+            bench.lines = full_lines(env, carts=10)
+            groups_full.small(bench)
+        print(f"Shop at {FULL['products']:,} products, {FULL['reviews']:,} reviews, "
+              f"{FULL['articles']:,} articles", flush=True)
+        seed(env, FULL)
+        bench.lines = full_lines(env)
+        for group, run in (("cacheoff", groups_full.cache_off),
+                           ("cacheon", groups_full.cache_on), ("scale", groups_full.scale),
+                           ("writes", groups_full.writes), ("memory", groups_full.memory)):
+            if group in only:
+                print(f"Group {group}", flush=True)
+                sections.append(run(bench))
+    if only & {"demo", "firstvisit"}:
+        demo_env = {**env, "DATABASE_URL": demo_database_url(args.database_url)}
+        print("Demo shop (seed-demo only), production settings", flush=True)
+        groups_demo.prepare_demo(demo_env)
+        for group, run_demo in (("demo", groups_demo.demo),
+                                ("firstvisit", groups_demo.first_visit)):
+            if group in only:
+                print(f"Group {group}", flush=True)
+                sections.append(run_demo(bench, demo_env))
+    if "embedded" in only:
+        print("Group embedded: make run's settings under gunicorn", flush=True)
+        sections.append(groups_demo.embedded(bench))
 
-    print(f"Shop at {FULL['products']:,} products, {FULL['reviews']:,} reviews, "
-          f"{FULL['articles']:,} articles", flush=True)
-    seed(env, FULL)
-    lines = request_lines(env)
-    scaled, warm = {}, {}
-    with Server("wsgi:app", workers=args.workers, env=uncached, probe=PROBE) as server:
-        for name, requests in lines.items():
-            scaled[name] = measure(server, name, requests, args)
-    body_file = ROOT / "bench" / ".ceiling-body.json"
-    with Server("wsgi:app", workers=args.workers, env=env, probe=PROBE) as server:
-        slug = lines["product detail API"][0].split()[1]
-        body = urllib.request.urlopen(server.base + slug).read()
-        body_file.write_bytes(body)
-        with Server("bench.ceiling:app", workers=args.workers, probe="/ceiling",
-                    env={"BENCH_CEILING_BODY": str(body_file)}) as top:
-            wrk("ceiling", top.base, ["GET /ceiling"], connections=args.connections,
-                seconds=args.warmup)
-            for name, requests in lines.items():
-                warm[name] = measure(server, name, requests, args,
-                                     prime=name not in NEVER_CACHED, ceiling=top)
-    body_file.unlink()
-    ceiling = sorted(CEILING_RUNS, key=lambda run: run.rps)[len(CEILING_RUNS) // 2]
-    ceiling.failures = sum(run.failures for run in CEILING_RUNS)
-    ceiling.share = 1.0
-    show(ceiling, "")
-
-    print(f"Memory of one worker over {args.memory_requests} requests", flush=True)
-    rss = memory(env, lines, args.memory_requests)
-
-    outcome = report.Outcome(args=args, small=small, scaled=scaled, warm=warm,
-                             ceiling=ceiling,
-                             body_bytes=len(body), rss=rss,
-                             minutes=(time.monotonic() - started) / 60)
-    text_ = report.markdown(outcome, database_url=args.database_url)
+    failures = sum(section.failures for section in sections)
+    total = report.Section("all", "", "", [], label="all groups")
+    total.check("no failed request (errors, timeouts, non-2xx/3xx)", str(failures),
+                failures == 0)
+    sections.append(total)
+    command = "make bench" if argv is None and len(sys.argv) == 1 else \
+        "python -m bench.run " + shlex.join(sys.argv[1:] if argv is None else argv)
+    text_ = report.markdown(sections, settings=settings(args),
+                            database_url=args.database_url, command=command,
+                            minutes=(time.monotonic() - started) / 60)
     print(text_)
     if str(args.output) != "-":
         args.output.write_text(text_, encoding="utf-8")
-        print(f"Written to {args.output.relative_to(ROOT)}", flush=True)
-    return 0 if outcome.all_met() else 1
+        print(f"Written to {args.output}", flush=True)
+    return 0 if report.all_met(sections) else 1
 
 
 if __name__ == "__main__":
